@@ -1,0 +1,21 @@
+"""cntk-torch: the Microsoft Cognitive Toolkit (CNTK 2.x) Python API for recurrent networks and
+sequence data, running on PyTorch. ``import cntk`` works as it did with CNTK 2.7."""
+__version__ = "2.7"
+
+from . import _exec  # registers the execution engine  # noqa: F401
+from ._graph.axis import Axis
+from ._graph.defaults import default_options, default_options_for
+from ._graph.function import CloneMethod, Function
+from ._graph.initializer import (bilinear, glorot_normal, glorot_uniform, he_normal, he_uniform,
+                                 initializer_with_rank, normal, truncated_normal, uniform, xavier)
+from ._graph.variable import Constant, FreeDimension, InferredDimension, Parameter, Variable
+from ._core.value import Value
+from .ops import *  # noqa: F401,F403
+from .ops import sequence
+from .ops.functions import ModelFormat, load_model
+from . import axis, core, device, initializer, ops, variables  # noqa: F401
+from . import cntk_py  # noqa: F401
+from ._graph.initializer import SentinelValueForAutoSelectRandomSeed
+
+auto_select = SentinelValueForAutoSelectRandomSeed
+DefaultParamInitScale = 1

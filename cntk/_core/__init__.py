@@ -1,0 +1,1 @@
+"""Data containers at the API boundary (Value, NDArrayView)."""

@@ -1,0 +1,162 @@
+"""`Value`: a minibatch of data as the engine consumes it — a padded tensor plus sequence lengths.
+
+Sequence data are batch-major ``[B, T, *shape]`` with ``lengths`` (one per sequence);
+non-sequence data are ``[B, *shape]`` with ``lengths`` None. Sparse (one-hot) data are held
+densely here with ``is_sparse`` remembered, so that results and errors match CNTK's.
+"""
+from __future__ import annotations
+
+from typing import Any, List, Optional, Sequence
+
+import numpy as np
+import torch
+
+ONE_HOT_SKIP = 2 ** 32 - 1
+
+
+class Value:
+    """A minibatch: a list of sequences (or samples) of one variable, with a mask.
+
+    ``Value(batch)`` accepts a dense array ``(B, T, *shape)`` or a list of per-sequence arrays.
+    """
+
+    def __init__(self, batch: Any = None, seq_starts: Optional[Sequence[bool]] = None, device: Any = None) -> None:
+        self._continues: Optional[np.ndarray] = None
+        if batch is None:
+            self._data, self._lengths, self._sparse = torch.zeros(0), None, False
+            return
+        if isinstance(batch, np.ndarray) and batch.dtype != object:
+            data = torch.as_tensor(np.ascontiguousarray(batch))
+            lengths = np.full(data.shape[0], data.shape[1] if data.dim() > 1 else 1, dtype=np.int64)
+            self._data, self._lengths, self._sparse = data, lengths, False
+        else:
+            seqs = [np.asarray(s) for s in batch]
+            padded, lengths = pad_sequences(seqs)
+            self._data, self._lengths, self._sparse = padded, lengths, False
+        if seq_starts is not None:
+            self._continues = ~np.asarray(seq_starts, dtype=bool)
+
+    @classmethod
+    def _from_padded(cls, data: torch.Tensor, lengths: Optional[Any], is_sparse: bool = False) -> "Value":
+        """Wrap an engine tensor: ``[B, T, *S]`` with per-sequence ``lengths``, or ``[B, *S]`` with None."""
+        v = cls.__new__(cls)
+        v._data = data
+        v._lengths = None if lengths is None else np.asarray(
+            lengths.cpu().numpy() if isinstance(lengths, torch.Tensor) else lengths, dtype=np.int64)
+        v._sparse = bool(is_sparse)
+        v._continues = None
+        return v
+
+    # --- engine access -------------------------------------------------------------------------
+    @property
+    def _tensor(self) -> torch.Tensor:
+        return self._data
+
+    @property
+    def _has_sequence_axis(self) -> bool:
+        return self._lengths is not None
+
+    # --- CNTK's API ----------------------------------------------------------------------------
+    @property
+    def shape(self) -> tuple:
+        """(batch, max_length, *sample_shape) for sequences; (batch, *sample_shape) otherwise."""
+        return tuple(self._data.shape)
+
+    @property
+    def is_sparse(self) -> bool:
+        """True for sparse (one-hot) data."""
+        return self._sparse
+
+    @property
+    def dtype(self):
+        """The numpy dtype of the data."""
+        return {torch.float32: np.float32, torch.float64: np.float64, torch.float16: np.float16}.get(self._data.dtype, np.float32)
+
+    @property
+    def mask(self) -> np.ndarray:
+        """(batch, max_length) ints: 2 at a sequence start, 1 at other valid steps, 0 at padding."""
+        if self._lengths is None:
+            return np.full((self._data.shape[0], 1), 2, dtype=np.int32)
+        steps = np.arange(self._data.shape[1])[None, :]
+        mask = (steps < self._lengths[:, None]).astype(np.int32)
+        starts = np.ones(len(self._lengths), dtype=bool) if self._continues is None else ~self._continues
+        mask[:, 0] += (starts & (self._lengths > 0)).astype(np.int32)
+        return mask
+
+    def masked_count(self) -> int:
+        """Number of padding entries in the mask."""
+        return int((self.mask == 0).sum())
+
+    def as_sequences(self, variable: Any = None) -> List[Any]:
+        """A list with one array per sequence (SciPy CSR matrices for sparse data)."""
+        arr = self._data.detach().cpu().numpy()
+        if self._lengths is None:
+            seqs = [arr[i:i + 1] for i in range(arr.shape[0])]
+        else:
+            seqs = [arr[i, :n] for i, n in enumerate(self._lengths)]
+        if self._sparse:
+            if variable is None:
+                raise ValueError("as_sequences() of sparse data needs the variable it belongs to")
+            import scipy.sparse
+            return [scipy.sparse.csr_matrix(s.reshape(s.shape[0], -1)) for s in seqs]
+        return seqs
+
+    def asarray(self) -> np.ndarray:
+        """The data as one padded dense array."""
+        if self._sparse:
+            raise ValueError("asarray() is not available for sparse data; use as_sequences(variable)")
+        return self._data.detach().cpu().numpy()
+
+    @property
+    def data(self) -> "Value":
+        """The value itself (CNTK's NDArrayView role)."""
+        return self
+
+    def deep_clone(self, read_only: bool = False) -> "Value":
+        """An independent copy."""
+        return Value._from_padded(self._data.clone(), None if self._lengths is None else self._lengths.copy(), self._sparse)
+
+    def __len__(self) -> int:
+        return int(self._data.shape[0])
+
+    @staticmethod
+    def one_hot(batch: Any, num_classes: int, dtype: Any = None, device: Any = None) -> "Value":
+        """A sparse one-hot Value from class indices: a list of index lists is a batch of
+        sequences; a flat list is a batch of single samples. Index ONE_HOT_SKIP gives a zero row."""
+        dt = torch.float64 if dtype is not None and np.dtype(dtype) == np.float64 else torch.float32
+        items = list(batch)
+        is_seq = bool(items) and all(isinstance(s, (list, tuple, np.ndarray)) for s in items)
+        seqs = [list(np.asarray(s).ravel()) for s in items] if is_seq else [[i] for i in items]
+        for s in seqs:
+            for i in s:
+                if not (0 <= int(i) < num_classes or int(i) == ONE_HOT_SKIP):
+                    raise ValueError("Value.one_hot: class index %r out of range [0, %d)" % (i, num_classes))
+        max_len = max((len(s) for s in seqs), default=0)
+        data = torch.zeros((len(seqs), max_len, num_classes), dtype=dt)
+        for b, s in enumerate(seqs):
+            for t, i in enumerate(s):
+                if int(i) != ONE_HOT_SKIP:
+                    data[b, t, int(i)] = 1.0
+        lengths = np.array([len(s) for s in seqs], dtype=np.int64)
+        if not is_seq:
+            return Value._from_padded(data[:, 0], None, True) if max_len else Value._from_padded(data.reshape(0, num_classes), None, True)
+        return Value._from_padded(data, lengths, True)
+
+    def __repr__(self) -> str:
+        return "Value(shape=%s, sparse=%s)" % (self.shape, self._sparse)
+
+
+def pad_sequences(seqs: List[np.ndarray], dtype: Any = None) -> tuple:
+    """Stack arrays of different lengths into a zero-padded ``[B, T, *S]`` tensor plus lengths."""
+    if not seqs:
+        return torch.zeros(0, 0), np.zeros(0, dtype=np.int64)
+    lengths = np.array([s.shape[0] if s.ndim else 1 for s in seqs], dtype=np.int64)
+    sample_shape = seqs[0].shape[1:]
+    for i, s in enumerate(seqs):
+        if s.shape[1:] != sample_shape:
+            raise ValueError("sequence %d has sample shape %s, sequence 0 has %s" % (i, s.shape[1:], sample_shape))
+    np_dtype = dtype or np.result_type(*[s.dtype for s in seqs])
+    out = np.zeros((len(seqs), int(lengths.max()) if len(lengths) else 0) + sample_shape, dtype=np_dtype)
+    for i, s in enumerate(seqs):
+        out[i, :lengths[i]] = s
+    return torch.as_tensor(out), lengths

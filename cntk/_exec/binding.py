@@ -1,0 +1,153 @@
+"""Converting user data to engine tensors for an argument, and engine results back to NumPy.
+
+Input conventions are CNTK's: for a sequence argument, a list of per-sequence arrays, an
+ndarray ``(batch, time, *shape)`` or ``(time, *shape)`` for one sequence; for a non-sequence
+argument, ``(batch, *shape)`` or ``(*shape)`` for one sample; `Value`/`MinibatchData`, SciPy
+sparse matrices and one-hot Values wherever CNTK took them.
+"""
+from __future__ import annotations
+
+from typing import Any, List, Optional, Tuple
+
+import numpy as np
+import torch
+
+from .._core.value import Value, pad_sequences
+from .._graph.variable import Variable, torch_dtype
+
+
+class BoundInput:
+    """One argument's data: a tensor ``[B, T, *S]`` or ``[B, *S]`` and the sequence lengths (or None)."""
+
+    __slots__ = ("tensor", "lengths")
+
+    def __init__(self, tensor: torch.Tensor, lengths: Optional[torch.Tensor]) -> None:
+        self.tensor = tensor
+        self.lengths = lengths
+
+
+def _label(var: Variable) -> str:
+    return "'%s'" % (var.name or var.uid)
+
+
+def _is_sparse_matrix(x: Any) -> bool:
+    return hasattr(x, "tocsr") and hasattr(x, "toarray")
+
+
+def bind(var: Variable, data: Any, device: torch.device) -> BoundInput:
+    """Bind ``data`` to argument ``var``, checking shapes; errors name the input and both shapes."""
+    sample = tuple(var.shape)
+    is_seq = var.has_sequence_axis()
+    dtype = torch_dtype(var.dtype)
+    value = getattr(data, "data", None) if not isinstance(data, (Value, np.ndarray, list, tuple)) else None
+    if isinstance(value, Value):
+        data = value
+    if isinstance(data, Value):
+        return _from_value(var, data, sample, is_seq, dtype, device)
+    if _is_sparse_matrix(data):
+        arr = np.asarray(data.toarray())
+        data = arr if not is_seq else [arr]
+    if isinstance(data, (list, tuple)) and not _is_flat_numbers(data):
+        items = [np.asarray(x.toarray()) if _is_sparse_matrix(x) else _as_array(x, var) for x in data]
+        if is_seq:
+            seqs = [_as_sequence(var, x, sample, k) for k, x in enumerate(items)]
+            padded, lengths = pad_sequences(seqs, np.float64)
+            return BoundInput(padded.to(device=device, dtype=dtype), torch.as_tensor(lengths, device=device))
+        samples = [_as_sample(var, x, sample, k) for k, x in enumerate(items)]
+        stacked = np.stack(samples) if samples else np.zeros((0,) + sample)
+        return BoundInput(torch.as_tensor(stacked, dtype=dtype, device=device), None)
+    arr = _as_array(data, var)
+    if is_seq:
+        if arr.shape[arr.ndim - len(sample):] != sample or arr.ndim < len(sample) + 1:
+            if sample == (1,) and arr.ndim in (1, 2):
+                arr = arr.reshape(arr.shape + (1,))
+            else:
+                raise ValueError("input %s expects sequences of samples of shape %s, i.e. data of shape (batch, time, %s) "
+                                 "or (time, %s); got an array of shape %s (the trailing dimensions must equal %s)"
+                                 % (_label(var), sample, _dims(sample), _dims(sample), arr.shape, sample))
+        if arr.ndim == len(sample) + 1:
+            arr = arr[None]
+        if arr.ndim != len(sample) + 2:
+            raise ValueError("input %s expects data of shape (batch, time, %s); got %s" % (_label(var), _dims(sample), arr.shape))
+        lengths = torch.full((arr.shape[0],), arr.shape[1], dtype=torch.long, device=device)
+        return BoundInput(torch.as_tensor(arr, dtype=dtype, device=device), lengths)
+    if arr.shape == sample:
+        arr = arr[None]
+    elif arr.ndim == len(sample) + 2 and arr.shape[1] == 1 and arr.shape[2:] == sample:
+        arr = arr[:, 0]
+    elif sample == (1,) and arr.ndim == 1:
+        arr = arr.reshape(-1, 1)
+    if arr.shape[1:] != sample:
+        raise ValueError("input %s expects samples of shape %s, i.e. data of shape (batch, %s); got an array of shape %s"
+                         % (_label(var), sample, _dims(sample), arr.shape))
+    return BoundInput(torch.as_tensor(arr, dtype=dtype, device=device), None)
+
+
+def _dims(shape: tuple) -> str:
+    return ", ".join(str(d) for d in shape)
+
+
+def _is_flat_numbers(data: Any) -> bool:
+    return len(data) > 0 and all(isinstance(x, (int, float, np.number)) for x in data)
+
+
+def _as_array(x: Any, var: Variable) -> np.ndarray:
+    try:
+        arr = np.asarray(x, dtype=np.float64) if not isinstance(x, np.ndarray) else x
+    except (ValueError, TypeError) as err:
+        raise ValueError("input %s: cannot convert the data to an array (%s)" % (_label(var), err))
+    if arr.dtype == object:
+        raise ValueError("input %s: the data are ragged; give a list of arrays, one per sequence" % _label(var))
+    return arr
+
+
+def _as_sequence(var: Variable, x: np.ndarray, sample: tuple, k: int) -> np.ndarray:
+    if x.shape[1:] == sample and x.ndim == len(sample) + 1:
+        return x
+    if all(d == 1 for d in sample) and x.ndim == 1:
+        return x.reshape((-1,) + sample)
+    if x.shape == sample and len(sample) >= 1 and False:
+        return x[None]
+    raise ValueError("input %s: sequence %d has shape %s, expected (length, %s)" % (_label(var), k, x.shape, _dims(sample)))
+
+
+def _as_sample(var: Variable, x: np.ndarray, sample: tuple, k: int) -> np.ndarray:
+    if x.shape == sample:
+        return x
+    if x.size == int(np.prod(sample)) and (x.ndim == len(sample) + 1 and x.shape[0] == 1):
+        return x.reshape(sample)
+    raise ValueError("input %s: sample %d has shape %s, expected %s" % (_label(var), k, x.shape, sample))
+
+
+def _from_value(var: Variable, v: Value, sample: tuple, is_seq: bool, dtype: torch.dtype, device) -> BoundInput:
+    t = v._tensor.to(device=device, dtype=dtype)
+    lengths = None if v._lengths is None else torch.as_tensor(v._lengths, device=device)
+    if is_seq and lengths is None:
+        lengths = torch.ones(t.shape[0], dtype=torch.long, device=device)
+        t = t.unsqueeze(1)
+    if not is_seq and lengths is not None:
+        if t.dim() == len(sample) + 2:
+            if t.shape[1] != 1 and not bool((lengths == 1).all()):
+                raise ValueError("input %s has no sequence axis but got sequences of lengths %s"
+                                 % (_label(var), lengths.tolist()[:8]))
+            t = t[:, 0]
+        lengths = None
+    static = tuple(t.shape[2:] if is_seq else t.shape[1:])
+    if static != sample:
+        raise ValueError("input %s expects samples of shape %s; the minibatch has samples of shape %s" % (_label(var), sample, static))
+    return BoundInput(t, lengths)
+
+
+def to_numpy(t: torch.Tensor, lengths: Optional[torch.Tensor], dyn: int) -> Any:
+    """An engine result in CNTK's output convention: a list of per-sequence arrays for
+    sequence outputs, one array otherwise."""
+    arr = t.detach().cpu().numpy()
+    if dyn == 2:
+        lens = lengths.cpu().tolist()
+        return [arr[b, :n] for b, n in enumerate(lens)]
+    return arr
+
+
+def to_value(t: torch.Tensor, lengths: Optional[torch.Tensor], dyn: int) -> Value:
+    """An engine result as a `Value` (for ``as_numpy=False``)."""
+    return Value._from_padded(t.detach(), None if dyn != 2 else lengths)

@@ -1,0 +1,146 @@
+"""Element-wise kernels (unary, binary with CNTK/numpy broadcasting, select, clip, n-ary)."""
+from __future__ import annotations
+
+import torch
+import torch.nn.functional as F
+
+from . import Call, aligned, kernel, static_dim
+
+_UNARY = {
+    "Negate": torch.neg, "Sigmoid": torch.sigmoid, "StableSigmoid": torch.sigmoid, "Tanh": torch.tanh,
+    "ReLU": torch.relu, "Exp": torch.exp, "Log": torch.log, "Sqrt": torch.sqrt, "Floor": torch.floor,
+    "Ceil": torch.ceil, "Abs": torch.abs, "Reciprocal": torch.reciprocal, "Sin": torch.sin, "Cos": torch.cos,
+    "Tan": torch.tan, "Asin": torch.asin, "Acos": torch.acos, "Atan": torch.atan, "Sinh": torch.sinh,
+    "Cosh": torch.cosh, "Asinh": torch.asinh, "Atanh": torch.atanh, "Square": torch.square,
+    "NoOp": lambda x: x, "Pass": lambda x: x, "Alias": lambda x: x, "StopGradient": torch.Tensor.detach,
+}
+
+
+def _unary(call: Call):
+    return [_UNARY[call.fn.op_name](call.args[0].t)]
+
+
+for _name in _UNARY:
+    kernel(_name)(_unary)
+
+
+@kernel("Round")
+def _round(call: Call):
+    return [torch.floor(call.args[0].t + 0.5)]
+
+
+@kernel("ELU")
+def _elu(call: Call):
+    return [F.elu(call.args[0].t, alpha=call.attrs.get("alpha", 1.0))]
+
+
+@kernel("SELU")
+def _selu(call: Call):
+    x, a = call.args[0].t, call.attrs
+    return [a["scale"] * torch.where(x > 0, x, a["alpha"] * torch.expm1(torch.clamp(x, max=0)))]
+
+
+@kernel("LeakyReLU")
+def _leaky_relu(call: Call):
+    return [F.leaky_relu(call.args[0].t, call.attrs.get("alpha", 0.01))]
+
+
+@kernel("Softplus")
+def _softplus(call: Call):
+    s = call.attrs.get("steepness", 1.0)
+    x = call.args[0].t
+    return [F.softplus(x * s) / s if s != 1 else F.softplus(x)]
+
+
+@kernel("Softsign")
+def _softsign(call: Call):
+    x = call.args[0].t  # CNTK 2.7 ignores the steepness argument here (verified)
+    return [x / (1 + torch.abs(x))]
+
+
+@kernel("HardSigmoid")
+def _hard_sigmoid(call: Call):
+    a = call.attrs
+    return [torch.clamp(a["alpha"] * call.args[0].t + a["beta"], 0.0, 1.0)]
+
+
+@kernel("ElementNot")
+def _not(call: Call):
+    x = call.args[0].t
+    return [(x == 0).to(x.dtype)]
+
+
+@kernel("StraightThrough")
+def _straight_through(call: Call):
+    x = call.args[0].t
+    sign = torch.where(x > 0, torch.ones_like(x), -torch.ones_like(x))
+    return [x + (sign - x).detach()]
+
+
+@kernel("Softmax", "LogSoftmax", "Hardmax")
+def _softmax_family(call: Call):
+    x = call.args[0].t
+    axis = call.attrs.get("axis", -1)
+    if call.args[0].static_rank == 0:
+        return [torch.ones_like(x) if call.fn.op_name != "LogSoftmax" else torch.zeros_like(x)]
+    if axis is None:
+        dyn = call.args[0].dyn
+        flat = x.reshape(tuple(x.shape[:dyn]) + (-1,))
+        return [_softmax_last(call.fn.op_name, flat).reshape(x.shape)]
+    d = static_dim(call, axis)
+    moved = x.movedim(d, -1)
+    return [_softmax_last(call.fn.op_name, moved).movedim(-1, d)]
+
+
+def _softmax_last(op: str, x: torch.Tensor) -> torch.Tensor:
+    if op == "Softmax":
+        return torch.softmax(x, -1)
+    if op == "LogSoftmax":
+        return torch.log_softmax(x, -1)
+    idx = torch.argmax(x, dim=-1, keepdim=True)
+    return torch.zeros_like(x).scatter_(-1, idx, 1.0)
+
+
+def _binary(fn):
+    def k(call: Call):
+        a, b = aligned(call)
+        return [fn(a, b)]
+    return k
+
+
+def _float(cmp):
+    return lambda a, b: cmp(a, b).to(torch.promote_types(a.dtype, b.dtype))
+
+
+_BINARY = {
+    "Plus": torch.add, "Minus": torch.sub, "ElementTimes": torch.mul, "ElementDivide": torch.div,
+    "ElementMax": lambda a, b: torch.where(a > b, a, b), "ElementMin": lambda a, b: torch.where(a < b, a, b), "Pow": torch.pow, "LogPlus": torch.logaddexp,
+    "Equal": _float(torch.eq), "NotEqual": _float(torch.ne), "Less": _float(torch.lt),
+    "LessEqual": _float(torch.le), "Greater": _float(torch.gt), "GreaterEqual": _float(torch.ge),
+    "ElementAnd": _float(lambda a, b: (a != 0) & (b != 0)), "ElementOr": _float(lambda a, b: (a != 0) | (b != 0)),
+    "ElementXor": _float(lambda a, b: (a != 0) ^ (b != 0)),
+    "PReLU": lambda alpha, x: torch.where(x > 0, x, alpha * x),
+}
+for _name, _fn in _BINARY.items():
+    kernel(_name)(_binary(_fn))
+
+
+@kernel("Select")
+def _select(call: Call):
+    flag, a, b = aligned(call)
+    return [torch.where(flag != 0, a, b)]
+
+
+@kernel("Clip")
+def _clip(call: Call):
+    x, lo, hi = aligned(call)
+    return [torch.maximum(torch.minimum(x, hi), lo)]
+
+
+@kernel("Sum", "Mean")
+def _nary(call: Call):
+    ts = aligned(call)
+    total = ts[0]
+    for t in ts[1:]:
+        total = total + t
+    return [total / len(ts) if call.fn.op_name == "Mean" else total]

@@ -1,0 +1,39 @@
+"""Matrix products: Times (``x @ W`` over W's input axes) and TransposeTimes (``x @ W.T``)."""
+from __future__ import annotations
+
+import math
+
+import torch
+
+from . import Call, align, kernel
+
+
+@kernel("Times")
+def _times(call: Call):
+    x, w = call.args
+    out_rank = call.attrs.get("output_rank", 1)
+    w_static = tuple(w.t.shape[w.dyn:])
+    k = len(w_static) - out_rank
+    w_in, w_out = w_static[:k], w_static[k:]
+    K, N = math.prod(w_in), math.prod(w_out)
+    lead = tuple(x.t.shape[:x.dyn])
+    x_static = tuple(x.t.shape[x.dyn:])
+    m_shape = x_static[:len(x_static) - k]
+    if w.dyn == 0:
+        y = x.t.reshape(-1, K).matmul(w.t.reshape(K, N))
+        return [y.reshape(lead + m_shape + w_out)]
+    wa = align(w, x.dyn, len(w_static)).expand(lead + w_static) if w.dyn < x.dyn else w.t
+    y = torch.matmul(x.t.reshape(lead + (-1, K)), wa.reshape(tuple(wa.shape[:x.dyn]) + (K, N)))
+    return [y.reshape(lead + m_shape + w_out)]
+
+
+@kernel("TransposeTimes")
+def _transpose_times(call: Call):
+    x, w = call.args
+    w_static = tuple(w.t.shape[w.dyn:])
+    n_in = w_static[-1]
+    w_out = w_static[:-1]
+    lead = tuple(x.t.shape[:x.dyn])
+    m_shape = tuple(x.t.shape[x.dyn:-1])
+    y = x.t.reshape(-1, n_in).matmul(w.t.reshape(-1, n_in).t())
+    return [y.reshape(lead + m_shape + w_out)]

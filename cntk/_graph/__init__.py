@@ -1,0 +1,1 @@
+"""The symbolic graph: axes, variables and functions (no execution code here)."""

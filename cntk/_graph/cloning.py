@@ -1,0 +1,91 @@
+"""Copying graphs (`Function.clone`) and rebinding inputs in place (`replace_placeholders`)."""
+from __future__ import annotations
+
+from typing import Dict
+
+from . import traversal
+from .variable import Constant, Parameter, Variable, VariableKind
+
+
+def clone_graph(root, method, substitutions: Dict[Variable, Variable]):
+    """Copy every function reachable from ``root`` (block internals included).
+
+    Leaves: substituted variables are replaced; parameters are copied (clone), kept (share) or
+    turned into constants (freeze); constants and inputs are kept; placeholders inside blocks
+    are copied with their block.
+    """
+    from .function import Function, as_variable, infer_graph
+    subs = {k: as_variable(v) for k, v in substitutions.items()}
+    fns = traversal.reachable_functions([root], into_blocks=True)
+    leaf_map: Dict[int, Variable] = {}
+    for k, v in subs.items():
+        leaf_map[id(k)] = v
+    block_placeholders = {id(inner) for fn in fns if fn.is_block for inner, _ in fn._block_mapping}
+    fn_map: dict = {}
+
+    def map_leaf(v: Variable) -> Variable:
+        if id(v) in leaf_map:
+            return leaf_map[id(v)]
+        new = v
+        if v.is_parameter and method.value == "clone":
+            new = Parameter(v._shape, init=v._tensor.detach().cpu().numpy() if v._tensor is not None else v._init,
+                            dtype=v._dtype, name=v.name)
+        elif v.is_parameter and method.value == "freeze":
+            new = Constant(v.value, dtype=v.dtype, name=v.name)
+        elif v.is_placeholder and id(v) in block_placeholders:
+            new = Variable(v._shape, v._dtype, kind=VariableKind.Placeholder, name=v.name,
+                           dynamic_axes=v._dynamic_axes)
+        leaf_map[id(v)] = new
+        return new
+
+    # Create shells first (so cycles through delays resolve), then wire inputs.
+    for fn in fns:
+        shell = Function.__new__(Function)
+        shell.__dict__.update(fn.__dict__)
+        from .variable import new_uid
+        shell._uid = new_uid("Block" if fn.is_block else fn.op_name.replace("::", ""))
+        shell._attributes = dict(fn._attributes)
+        shell._attributes.pop("new_axis", None)
+        shell._outputs = []
+        for k, out in enumerate(fn._outputs):
+            o = Variable.__new__(Variable)
+            o.__dict__.update(out.__dict__)
+            o._uid = "%s_Output_%d" % (shell._uid, k)
+            o._owner = shell
+            shell._outputs.append(o)
+        fn_map[id(fn)] = shell
+
+    def map_var(v: Variable) -> Variable:
+        if id(v) in leaf_map and v.owner is None:
+            return leaf_map[id(v)]
+        if v.owner is not None and id(v.owner) in fn_map:
+            if id(v) in leaf_map:
+                return leaf_map[id(v)]
+            return fn_map[id(v.owner)]._outputs[v._output_index]
+        return map_leaf(v)
+
+    for fn in fns:
+        shell = fn_map[id(fn)]
+        shell._inputs = [map_var(v) for v in fn._inputs]
+        if fn.is_block:
+            shell._block_root = fn_map[id(fn._block_root)]
+            shell._block_mapping = [(map_leaf(inner), map_var(outer)) for inner, outer in fn._block_mapping]
+        if fn._arg_order is not None:
+            shell._arg_order = [map_var(v) for v in fn._arg_order]
+    new_root = fn_map[id(root)]
+    infer_graph([new_root])
+    return new_root
+
+
+def replace_inputs_in_place(root, subs: Dict[Variable, Variable]) -> None:
+    """Rewire every reference to a key of ``subs`` inside the graph of ``root`` to its value."""
+    from .function import infer_graph
+    fns = traversal.reachable_functions([root], into_blocks=True)
+    by_id = {id(k): v for k, v in subs.items()}
+    for fn in fns:
+        fn._inputs = [by_id.get(id(v), v) for v in fn._inputs]
+        if fn.is_block:
+            fn._block_mapping = [(inner, by_id.get(id(outer), outer)) for inner, outer in fn._block_mapping]
+        if fn._arg_order is not None:
+            fn._arg_order = [v for v in fn._arg_order if id(v) not in by_id]
+    infer_graph([root] + [v for v in subs.values()])

@@ -1,0 +1,492 @@
+"""Output types (shape, dtype, dynamic axes) of primitive ops, as CNTK infers them.
+
+Each rule takes the function (for attributes and operand names) and the operand types and
+returns one type per output. Unknown parts (operands still bound to placeholders) are the
+`Unknown` sentinel; rules then give their best partial answer so that recurrence loops,
+whose state placeholders are typed only once the loop closes, converge over a few rounds.
+Errors are raised only between fully known operands, naming the op, operands and shapes.
+"""
+from __future__ import annotations
+
+from typing import Any, Callable, Dict, List, NamedTuple, Optional, Sequence
+
+import numpy as np
+
+from .axis import Axis
+
+
+class _UnknownType:
+    def __repr__(self) -> str:
+        return "Unknown"
+
+
+Unknown: Any = _UnknownType()
+FREE = -3
+
+
+class VarType(NamedTuple):
+    shape: Any
+    dtype: Any
+    axes: Any
+
+
+def _type_of(v) -> VarType:
+    return VarType(Unknown if v._shape is None else tuple(v._shape),
+                   Unknown if v._dtype is None else v._dtype,
+                   Unknown if v._dynamic_axes is None else tuple(v._dynamic_axes))
+
+
+_RULES: Dict[str, Callable] = {}
+
+
+def rule(*names: str):
+    def register(fn: Callable) -> Callable:
+        for n in names:
+            _RULES[n] = fn
+        return fn
+    return register
+
+
+def infer_outputs(fn) -> List[VarType]:
+    """Types of ``fn``'s outputs from its operands' current types."""
+    try:
+        r = _RULES[fn.op_name]
+    except KeyError:
+        raise NotImplementedError("no type rule for op '%s'" % fn.op_name)
+    types = [_type_of(v) for v in fn._inputs]
+    return r(fn, types)
+
+
+def describe(fn, k: int) -> str:
+    v = fn._inputs[k]
+    label = v.name or v.uid
+    return "'%s'" % label
+
+
+def op_error(fn, message: str) -> ValueError:
+    who = fn.name and " '%s'" % fn.name or ""
+    return ValueError("%s%s: %s" % (fn.op_name, who, message))
+
+
+# --- helpers ----------------------------------------------------------------------------------
+_PRECISION = {np.float16: 0, np.float32: 1, np.float64: 2}
+
+
+def first_known_dtype(types: Sequence[VarType]) -> Any:
+    """The widest known dtype among the operands (float16 < float32 < float64)."""
+    known = [t.dtype for t in types if t.dtype is not Unknown]
+    if not known:
+        return Unknown
+    return max(known, key=lambda d: _PRECISION.get(d, 1))
+
+
+def union_axes(fn, types: Sequence[VarType]) -> Any:
+    """Dynamic axes of an element-wise result: batch-only operands broadcast along sequences;
+    two different sequence axes are an error."""
+    known = [t.axes for t in types if t.axes is not Unknown]
+    if not known:
+        return Unknown
+    dynamic = [a for a in known if len(a) > 0]
+    if len(known) < len(types) and not dynamic:
+        return Unknown
+    best: tuple = ()
+    for k, t in enumerate(types):
+        axes = t.axes
+        if axes is Unknown or not axes:
+            continue
+        seq_a = [a for a in axes if a.is_sequence_axis]
+        seq_b = [a for a in best if a.is_sequence_axis]
+        if seq_a and seq_b and seq_a != seq_b:
+            raise op_error(fn, "operands have dynamic axes that do not match: %s has %s, another operand has %s"
+                           % (describe(fn, k), list(a.name for a in axes), list(a.name for a in best)))
+        if len(axes) > len(best):
+            best = axes
+    return best
+
+
+def broadcast_shapes(fn, types: Sequence[VarType]) -> Any:
+    shapes = [t.shape for t in types if t.shape is not Unknown]
+    if not shapes:
+        return Unknown
+    rank = max(len(s) for s in shapes)
+    out = [1] * rank
+    for k, t in enumerate(types):
+        if t.shape is Unknown:
+            continue
+        padded = (1,) * (rank - len(t.shape)) + tuple(t.shape)
+        for i, d in enumerate(padded):
+            if d == 1 or d == out[i]:
+                continue
+            if out[i] == 1 or out[i] < 0:
+                out[i] = d
+            elif d < 0:
+                continue
+            else:
+                shapes_txt = ", ".join("%s %s" % (describe(fn, j), tuple(tt.shape) if tt.shape is not Unknown else "unknown")
+                                       for j, tt in enumerate(types))
+                raise op_error(fn, "operand shapes cannot be broadcast together: %s" % shapes_txt)
+    return tuple(out)
+
+
+def normalize_axis(fn, axis: int, rank: int) -> int:
+    a = axis + rank if axis < 0 else axis
+    if not 0 <= a < max(rank, 1) and not (rank == 0 and a == 0):
+        raise op_error(fn, "axis %d is out of range for operand shape of rank %d" % (axis, rank))
+    return a
+
+
+# --- element-wise -------------------------------------------------------------------------------
+UNARY_OPS = ("Negate", "Sigmoid", "StableSigmoid", "Tanh", "ReLU", "Exp", "Log", "Sqrt", "Floor", "Ceil", "Round", "Abs",
+             "Reciprocal", "Sin", "Cos", "Tan", "Asin", "Acos", "Atan", "Sinh", "Cosh", "Asinh", "Atanh", "ELU", "SELU",
+             "LeakyReLU", "Softplus", "Softsign", "Square", "HardSigmoid", "StopGradient", "NoOp", "Pass", "Dropout",
+             "ElementNot", "StraightThrough", "Softmax", "LogSoftmax", "Hardmax", "Alias")
+BINARY_OPS = ("Plus", "Minus", "ElementTimes", "ElementDivide", "ElementMax", "ElementMin", "Pow", "LogPlus", "Equal",
+              "NotEqual", "Less", "LessEqual", "Greater", "GreaterEqual", "ElementAnd", "ElementOr", "ElementXor",
+              "PReLU", "Select", "Clip", "Sum", "Mean", "SquaredError", "BinaryCrossEntropy", "WeightedBinaryCrossEntropy")
+
+
+@rule(*UNARY_OPS)
+def _unary(fn, t):
+    return [t[0]]
+
+
+@rule(*BINARY_OPS)
+def _elementwise(fn, t):
+    shape = broadcast_shapes(fn, t)
+    if fn.op_name in ("SquaredError",):
+        shape = () if shape is not Unknown else Unknown
+    return [VarType(shape, first_known_dtype(t), union_axes(fn, t))]
+
+
+@rule("Cast")
+def _cast(fn, t):
+    return [VarType(t[0].shape, fn._attributes["dtype"], t[0].axes)]
+
+
+# --- linear algebra --------------------------------------------------------------------------------
+@rule("Times")
+def _times(fn, t):
+    x, w = t
+    wvar = fn._inputs[1]
+    out_rank = fn._attributes.get("output_rank", 1)
+    if w.shape is Unknown:
+        return [VarType(Unknown, first_known_dtype(t), x.axes)]
+    in_rank = len(w.shape) - out_rank
+    if in_rank < 0:
+        raise op_error(fn, "output_rank %d exceeds the rank of %s (shape %s)" % (out_rank, describe(fn, 1), w.shape))
+    w_in, w_out = tuple(w.shape[:in_rank]), tuple(w.shape[in_rank:])
+    if x.shape is Unknown:
+        return [VarType(w_out, first_known_dtype(t), x.axes)]
+    x_shape = tuple(x.shape)
+    if any(d < 0 for d in w_in):
+        w_in = _infer_weight_input(fn, x_shape, w_in)
+        if hasattr(wvar, "_resolve"):
+            wvar._resolve(w_in + w_out, first_known_dtype([x]))
+    elif wvar.is_parameter and wvar._tensor is None and hasattr(wvar, "_resolve"):
+        wvar._resolve(tuple(w.shape), first_known_dtype([x]))
+    if len(x_shape) < len(w_in) or x_shape[len(x_shape) - len(w_in):] != w_in:
+        raise op_error(fn, "the trailing dimensions of %s (shape %s) must match the input dimensions %s of %s (shape %s)"
+                       % (describe(fn, 0), x_shape, w_in, describe(fn, 1), w_in + w_out))
+    return [VarType(x_shape[:len(x_shape) - len(w_in)] + w_out, first_known_dtype(t), x.axes)]
+
+
+def _infer_weight_input(fn, x_shape: tuple, w_in: tuple) -> tuple:
+    """Fill the -1 dims of a weight's input part from the operand (CNTK's inferred input rank)."""
+    map_rank = fn._attributes.get("infer_input_rank_to_map", -1)
+    if len(w_in) == 1 and w_in[0] < 0:
+        start = map_rank if map_rank is not None and map_rank >= 0 else 0
+        if start > len(x_shape):
+            raise op_error(fn, "map rank %d exceeds the rank of %s (shape %s)" % (start, describe(fn, 0), x_shape))
+        return x_shape[start:] or ()
+    if len(x_shape) < len(w_in):
+        raise op_error(fn, "%s (shape %s) has fewer axes than the weight's input part %s" % (describe(fn, 0), x_shape, w_in))
+    tail = x_shape[len(x_shape) - len(w_in):]
+    return tuple(tail[i] if d < 0 else d for i, d in enumerate(w_in))
+
+
+@rule("TransposeTimes")
+def _transpose_times(fn, t):
+    x, w = t
+    if w.shape is Unknown:
+        return [VarType(Unknown, first_known_dtype(t), x.axes)]
+    w_shape = tuple(w.shape)
+    w_out, w_in = w_shape[:-1] if len(w_shape) > 1 else (), w_shape[-1:]
+    if x.shape is Unknown:
+        return [VarType(w_out, first_known_dtype(t), x.axes)]
+    x_shape = tuple(x.shape)
+    if x_shape[-1:] != w_in:
+        raise op_error(fn, "the last dimension of %s (shape %s) must match the last dimension of %s (shape %s)"
+                       % (describe(fn, 0), x_shape, describe(fn, 1), w_shape))
+    return [VarType(x_shape[:-1] + w_out, first_known_dtype(t), x.axes)]
+
+
+# --- reductions ------------------------------------------------------------------------------------
+@rule("ReduceElements", "Argmax", "Argmin")
+def _reduce(fn, t):
+    x = t[0]
+    axes = fn._attributes.get("axes")
+    keep = fn._attributes.get("keepdims", True)
+    if x.shape is Unknown:
+        return [VarType(Unknown, x.dtype, x.axes)]
+    shape = tuple(x.shape)
+    if axes is None or axes == "all_static":
+        return [VarType((), x.dtype, x.axes)]
+    if axes == "all":
+        return [VarType((), x.dtype, ())]
+    if axes in ("batch", "sequence"):
+        dyn = Unknown if x.axes is Unknown else tuple(a for a in x.axes if (a.is_batch_axis if axes == "sequence" else False)
+                                                      or (axes == "batch" and not a.is_batch_axis))
+        return [VarType(shape, x.dtype, dyn)]
+    norm = sorted(set(normalize_axis(fn, a, len(shape)) for a in axes))
+    if keep:
+        out = tuple(1 if i in norm else d for i, d in enumerate(shape))
+    else:
+        out = tuple(d for i, d in enumerate(shape) if i not in norm)
+    return [VarType(out, x.dtype, x.axes)]
+
+
+@rule("TopK")
+def _top_k(fn, t):
+    x = t[0]
+    if x.shape is Unknown:
+        return [VarType(Unknown, x.dtype, x.axes)] * 2
+    axis = normalize_axis(fn, fn._attributes["axis"], len(x.shape))
+    shape = tuple(fn._attributes["k"] if i == axis else d for i, d in enumerate(x.shape))
+    return [VarType(shape, x.dtype, x.axes), VarType(shape, x.dtype, x.axes)]
+
+
+# --- shapes ------------------------------------------------------------------------------------------
+@rule("Slice")
+def _slice(fn, t):
+    x = t[0]
+    if x.shape is Unknown:
+        return [VarType(Unknown, x.dtype, x.axes)]
+    shape = list(x.shape)
+    a = fn._attributes
+    for axis, begin, end, stride in zip(a["axes"], a["begins"], a["ends"], a["strides"]):
+        ax = normalize_axis(fn, axis, len(shape))
+        n = shape[ax]
+        b = begin + n if begin < 0 else begin
+        e = n if end == 0 else (end + n if end < 0 else end)
+        b, e = max(0, min(b, n)), max(0, min(e, n))
+        if e <= b:
+            raise op_error(fn, "slice [%d:%d] of axis %d of %s (shape %s) is empty" % (begin, end, axis, describe(fn, 0), tuple(x.shape)))
+        shape[ax] = len(range(b, e, stride))
+    return [VarType(tuple(shape), x.dtype, x.axes)]
+
+
+@rule("Splice")
+def _splice(fn, t):
+    if any(x.shape is Unknown for x in t):
+        known = [x for x in t if x.shape is not Unknown]
+        return [VarType(Unknown, first_known_dtype(t), union_axes(fn, t))]
+    rank = max(len(x.shape) for x in t)
+    axis = fn._attributes["axis"]
+    ax = axis + rank if axis < 0 else axis
+    if ax >= rank:
+        rank = ax + 1
+    shapes = [(1,) * (rank - len(x.shape)) + tuple(x.shape) for x in t]
+    out = list(shapes[0])
+    out[ax] = 0
+    for k, s in enumerate(shapes):
+        for i, d in enumerate(s):
+            if i == ax:
+                continue
+            if d != shapes[0][i]:
+                raise op_error(fn, "operands must agree on all axes but the splice axis %d: %s has shape %s, %s has shape %s"
+                               % (axis, describe(fn, 0), tuple(t[0].shape), describe(fn, k), tuple(t[k].shape)))
+        out[ax] += s[ax]
+    return [VarType(tuple(out), first_known_dtype(t), union_axes(fn, t))]
+
+
+@rule("Reshape")
+def _reshape(fn, t):
+    x = t[0]
+    if x.shape is Unknown:
+        return [VarType(Unknown, x.dtype, x.axes)]
+    shape = tuple(x.shape)
+    a = fn._attributes
+    begin = a.get("begin_axis") or 0
+    end = a.get("end_axis")
+    begin = begin + len(shape) if begin < 0 else begin
+    end = len(shape) if end is None or end == 0 and begin > 0 and a.get("end_is_end", True) else (end + len(shape) if end < 0 else end)
+    part = shape[begin:end]
+    target = list(a["shape"])
+    size = int(np.prod(part)) if part else 1
+    if target.count(-1) > 1:
+        raise op_error(fn, "new shape %s has more than one inferred (-1) dimension" % (tuple(target),))
+    if -1 in target:
+        known = int(np.prod([d for d in target if d != -1])) if len(target) > 1 else 1
+        if known == 0 or size % known:
+            raise op_error(fn, "cannot reshape %s (shape %s) into %s" % (describe(fn, 0), shape, tuple(a["shape"])))
+        target[target.index(-1)] = size // known
+    if int(np.prod(target)) != size:
+        raise op_error(fn, "cannot reshape %s (shape %s, %d elements) into %s" % (describe(fn, 0), shape, size, tuple(a["shape"])))
+    return [VarType(shape[:begin] + tuple(target) + shape[end:], x.dtype, x.axes)]
+
+
+@rule("TransposeAxes")
+def _transpose(fn, t):
+    x = t[0]
+    if x.shape is Unknown:
+        return [VarType(Unknown, x.dtype, x.axes)]
+    perm = fn._attributes["perm"]
+    if sorted(perm) != list(range(len(x.shape))):
+        raise op_error(fn, "permutation %s does not fit %s (shape %s)" % (list(perm), describe(fn, 0), tuple(x.shape)))
+    return [VarType(tuple(x.shape[p] for p in perm), x.dtype, x.axes)]
+
+
+@rule("Pad")
+def _pad(fn, t):
+    x = t[0]
+    if x.shape is Unknown:
+        return [VarType(Unknown, x.dtype, x.axes)]
+    pattern = fn._attributes["pattern"]
+    return [VarType(tuple(d + p[0] + p[1] for d, p in zip(x.shape, pattern)), x.dtype, x.axes)]
+
+
+@rule("OneHot")
+def _one_hot(fn, t):
+    x = t[0]
+    if x.shape is Unknown:
+        return [VarType(Unknown, x.dtype, x.axes)]
+    shape = list(x.shape)
+    axis = fn._attributes["axis"]
+    pos = len(shape) + 1 + axis if axis < 0 else axis
+    shape.insert(pos, fn._attributes["num_classes"])
+    return [VarType(tuple(shape), x.dtype, x.axes)]
+
+
+@rule("Gather")
+def _gather(fn, t):
+    ref, idx = t
+    if ref.shape is Unknown or idx.shape is Unknown:
+        return [VarType(Unknown, ref.dtype, idx.axes)]
+    return [VarType(tuple(idx.shape) + tuple(ref.shape[1:]), ref.dtype, union_axes(fn, t))]
+
+
+# --- sequences ---------------------------------------------------------------------------------------
+def _require_sequence(fn, x: VarType) -> None:
+    if x.axes is not Unknown and not any(a.is_sequence_axis for a in x.axes):
+        raise op_error(fn, "operand %s has no sequence axis (dynamic axes %s); this is a sequence operation"
+                       % (describe(fn, 0), [a.name for a in x.axes]))
+
+
+@rule("PastValue", "FutureValue")
+def _delay(fn, t):
+    x, init = t
+    _require_sequence(fn, x)
+    return [VarType(x.shape, first_known_dtype(t), x.axes)]
+
+
+@rule("Sequence::First", "Sequence::Last", "Sequence::ReduceSum", "Sequence::ReduceMax")
+def _seq_reduce(fn, t):
+    x = t[0]
+    _require_sequence(fn, x)
+    axes = Unknown if x.axes is Unknown else tuple(a for a in x.axes if not a.is_sequence_axis)
+    return [VarType(x.shape, x.dtype, axes)]
+
+
+@rule("Sequence::Slice")
+def _seq_slice(fn, t):
+    _require_sequence(fn, t[0])
+    x = t[0]
+    seq = "sequence" if x.axes is Unknown else next(a.name for a in x.axes if a.is_sequence_axis)
+    return [VarType(x.shape, x.dtype, new_sequence_axes(fn, x.axes, "%s_slice" % seq))]
+
+
+@rule("Sequence::Softmax")
+def _seq_same(fn, t):
+    _require_sequence(fn, t[0])
+    return [t[0]]
+
+
+@rule("Sequence::IsFirst", "Sequence::IsLast")
+def _seq_flag(fn, t):
+    _require_sequence(fn, t[0])
+    return [VarType((), t[0].dtype, t[0].axes)]
+
+
+def new_sequence_axes(fn, axes: Any, prefix: str) -> Any:
+    if axes is Unknown:
+        return Unknown
+    new = fn._attributes.setdefault("new_axis", Axis("%s_%s" % (prefix, fn.uid)))
+    return tuple(a for a in axes if a.is_batch_axis) + (new,)
+
+
+@rule("Where")
+def _where(fn, t):
+    _require_sequence(fn, t[0])
+    return [VarType((), t[0].dtype, new_sequence_axes(fn, t[0].axes, "whereNodeDynamicAxis_conditionVar"))]
+
+
+@rule("Sequence::Gather")
+def _seq_gather(fn, t):
+    x, cond = t
+    _require_sequence(fn, x)
+    return [VarType(x.shape, x.dtype, new_sequence_axes(fn, x.axes, "whereNodeDynamicAxis_conditionVar"))]
+
+
+@rule("Sequence::Scatter")
+def _seq_scatter(fn, t):
+    x, cond = t
+    return [VarType(x.shape, x.dtype, cond.axes)]
+
+
+@rule("ReconcileDynamicAxis")
+def _reconcile(fn, t):
+    x, like = t
+    return [VarType(x.shape, x.dtype, like.axes)]
+
+
+@rule("UnpackSequence")
+def _unpack(fn, t):
+    x = t[0]
+    _require_sequence(fn, x)
+    axes = Unknown if x.axes is Unknown else tuple(a for a in x.axes if not a.is_sequence_axis)
+    shape = Unknown if x.shape is Unknown else (FREE,) + tuple(x.shape)
+    outs = [VarType(shape, x.dtype, axes)]
+    if not fn._attributes.get("suppress_mask", False):
+        outs.append(VarType((FREE,), x.dtype, axes))
+    return outs
+
+
+@rule("ToSequence")
+def _to_sequence(fn, t):
+    x = t[0]
+    shape = Unknown if x.shape is Unknown else tuple(x.shape[1:])
+    return [VarType(shape, x.dtype, new_sequence_axes(fn, x.axes, fn._attributes.get("prefix", "toSequence_")))]
+
+
+@rule("ToSequenceLike")
+def _to_sequence_like(fn, t):
+    x, like = t
+    shape = Unknown if x.shape is Unknown else tuple(x.shape[1:])
+    return [VarType(shape, x.dtype, like.axes)]
+
+
+@rule("UnpackBatch")
+def _unpack_batch(fn, t):
+    x = t[0]
+    shape = Unknown if x.shape is Unknown else (FREE,) + tuple(x.shape)
+    return [VarType(shape, x.dtype, () if x.axes is not Unknown else Unknown)]
+
+
+@rule("ToBatch")
+def _to_batch(fn, t):
+    x = t[0]
+    shape = Unknown if x.shape is Unknown else tuple(x.shape[1:])
+    return [VarType(shape, x.dtype, (Axis.default_batch_axis(),))]
+
+
+@rule("Assign")
+def _assign(fn, t):
+    return [t[0]]
+
+
+@rule("RandomDistribution")
+def _random(fn, t):
+    a = fn._attributes
+    if t:
+        return [VarType(t[0].shape, t[0].dtype, t[0].axes)]
+    return [VarType(tuple(a["shape"]), a["dtype"], ())]

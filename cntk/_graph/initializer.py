@@ -1,0 +1,157 @@
+"""Parameter initialisers with CNTK's fan computations.
+
+An initialiser is a callable ``init(shape) -> np.ndarray`` (float64) carrying its settings.
+Fans follow CNTK: ``fan_out`` is the product of the last ``output_rank`` axes (default 1),
+``fan_in`` the product of the remaining axes (1 for a rank-1 shape). For packed recurrent
+matrices such as the LSTM's ``W (in, 4*cell)``, the fan therefore uses the packed width.
+"""
+from __future__ import annotations
+
+import math
+from typing import Callable, Optional, Sequence
+
+import numpy as np
+
+from .random_state import random_state
+
+SentinelValueForInferParamInitRank = 2147483647
+SentinelValueForAutoSelectRandomSeed = 18446744073709551615
+DefaultParamInitScale = 1
+
+
+class Initializer:
+    """A parameter initialiser: call it with a shape to draw the initial values."""
+
+    def __init__(self, kind: str, draw: Callable[[np.random.RandomState, tuple, float, float], np.ndarray],
+                 scale: float = 1.0, output_rank: Optional[int] = None, filter_rank: Optional[int] = None,
+                 seed: Optional[int] = None) -> None:
+        self.kind = kind
+        self._draw = draw
+        self.scale = scale
+        self.output_rank = output_rank
+        self.filter_rank = filter_rank
+        self.seed = seed
+
+    def with_rank(self, output_rank: Optional[int] = None, filter_rank: Optional[int] = None) -> "Initializer":
+        """A copy with the given ranks (used by layers that know their output rank)."""
+        return Initializer(self.kind, self._draw, self.scale,
+                           self.output_rank if output_rank is None else output_rank,
+                           self.filter_rank if filter_rank is None else filter_rank, self.seed)
+
+    def fans(self, shape: tuple) -> tuple:
+        """(fan_in, fan_out) of ``shape`` under this initialiser's output rank."""
+        rank = len(shape)
+        out_rank = 1 if self.output_rank in (None, SentinelValueForInferParamInitRank) else int(self.output_rank)
+        out_rank = min(out_rank, rank)
+        fan_out = int(np.prod(shape[rank - out_rank:])) if out_rank else 1
+        fan_in = int(np.prod(shape[:rank - out_rank])) if rank - out_rank else 1
+        return fan_in, fan_out
+
+    def __call__(self, shape: Sequence[int]) -> np.ndarray:
+        shape = tuple(int(d) for d in shape)
+        rng = np.random.RandomState(self.seed) if self.seed is not None else random_state.numpy
+        fan_in, fan_out = self.fans(shape)
+        return np.asarray(self._draw(rng, shape, fan_in, fan_out), dtype=np.float64).reshape(shape)
+
+    def __repr__(self) -> str:
+        return "%s(scale=%r)" % (self.kind, self.scale)
+
+
+def _uniform_limit(limit_of_fans: Callable[[float, float], float]):
+    def draw(rng, shape, fan_in, fan_out):
+        return rng.uniform(-1.0, 1.0, size=shape) * limit_of_fans(fan_in, fan_out)
+    return draw
+
+
+def _normal_std(std_of_fans: Callable[[float, float], float]):
+    def draw(rng, shape, fan_in, fan_out):
+        return rng.standard_normal(size=shape) * std_of_fans(fan_in, fan_out)
+    return draw
+
+
+def _make(kind: str, scale: float, output_rank, filter_rank, seed, draw_of_scale) -> Initializer:
+    return Initializer(kind, draw_of_scale(scale), scale, output_rank, filter_rank, seed)
+
+
+def glorot_uniform(scale: float = DefaultParamInitScale, output_rank: int = SentinelValueForInferParamInitRank,
+                   filter_rank: int = SentinelValueForInferParamInitRank, seed: Optional[int] = None) -> Initializer:
+    """Uniform in ±scale·sqrt(6 / (fan_in + fan_out)) (Glorot & Bengio)."""
+    return _make("glorot_uniform", scale, output_rank, filter_rank, seed,
+                 lambda s: _uniform_limit(lambda fi, fo: s * math.sqrt(6.0 / (fi + fo))))
+
+
+def glorot_normal(scale: float = DefaultParamInitScale, output_rank: int = SentinelValueForInferParamInitRank,
+                  filter_rank: int = SentinelValueForInferParamInitRank, seed: Optional[int] = None) -> Initializer:
+    """Normal with standard deviation scale·sqrt(2 / (fan_in + fan_out))."""
+    return _make("glorot_normal", scale, output_rank, filter_rank, seed,
+                 lambda s: _normal_std(lambda fi, fo: s * math.sqrt(2.0 / (fi + fo))))
+
+
+def he_uniform(scale: float = DefaultParamInitScale, output_rank: int = SentinelValueForInferParamInitRank,
+               filter_rank: int = SentinelValueForInferParamInitRank, seed: Optional[int] = None) -> Initializer:
+    """Uniform in ±scale·sqrt(6 / fan_in) (He et al.)."""
+    return _make("he_uniform", scale, output_rank, filter_rank, seed,
+                 lambda s: _uniform_limit(lambda fi, fo: s * math.sqrt(6.0 / fi)))
+
+
+def he_normal(scale: float = DefaultParamInitScale, output_rank: int = SentinelValueForInferParamInitRank,
+              filter_rank: int = SentinelValueForInferParamInitRank, seed: Optional[int] = None) -> Initializer:
+    """Normal with standard deviation scale·sqrt(2 / fan_in)."""
+    return _make("he_normal", scale, output_rank, filter_rank, seed,
+                 lambda s: _normal_std(lambda fi, fo: s * math.sqrt(2.0 / fi)))
+
+
+def xavier(scale: float = DefaultParamInitScale, output_rank: int = SentinelValueForInferParamInitRank,
+           filter_rank: int = SentinelValueForInferParamInitRank, seed: Optional[int] = None) -> Initializer:
+    """Uniform in ±scale·sqrt(3 / fan_in)."""
+    return _make("xavier", scale, output_rank, filter_rank, seed,
+                 lambda s: _uniform_limit(lambda fi, fo: s * math.sqrt(3.0 / fi)))
+
+
+def uniform(scale: float, seed: Optional[int] = None) -> Initializer:
+    """Uniform in ±scale."""
+    return _make("uniform", scale, None, None, seed, lambda s: _uniform_limit(lambda fi, fo: s))
+
+
+def normal(scale: float, output_rank: int = SentinelValueForInferParamInitRank,
+           filter_rank: int = SentinelValueForInferParamInitRank, seed: Optional[int] = None) -> Initializer:
+    """Normal with standard deviation ``scale``."""
+    return _make("normal", scale, output_rank, filter_rank, seed, lambda s: _normal_std(lambda fi, fo: s))
+
+
+def truncated_normal(stdev: float, seed: Optional[int] = None) -> Initializer:
+    """Normal with standard deviation ``stdev``, redrawn outside ±2·stdev."""
+    def draw_of_scale(s):
+        def draw(rng, shape, fan_in, fan_out):
+            values = rng.standard_normal(size=shape)
+            bad = np.abs(values) > 2.0
+            while bad.any():
+                values[bad] = rng.standard_normal(size=int(bad.sum()))
+                bad = np.abs(values) > 2.0
+            return values * s
+        return draw
+    return _make("truncated_normal", stdev, None, None, seed, draw_of_scale)
+
+
+def bilinear(kernel_width: int, kernel_height: int) -> Initializer:
+    """Bilinear up-sampling kernel of the given size (for transposed convolutions)."""
+    def draw_of_scale(_s):
+        def draw(rng, shape, fan_in, fan_out):
+            def profile(n):
+                f = math.ceil(n / 2.0)
+                c = (2 * f - 1 - f % 2) / (2.0 * f)
+                return 1 - np.abs(np.arange(n) / f - c)
+            kernel = np.outer(profile(kernel_height), profile(kernel_width))
+            out = np.zeros(shape)
+            out[...] = kernel.reshape((1,) * (len(shape) - 2) + kernel.shape) if len(shape) >= 2 else 0
+            return out
+        return draw
+    return _make("bilinear", 1.0, None, None, None, draw_of_scale)
+
+
+def initializer_with_rank(initializer: Initializer, output_rank: Optional[int] = None,
+                          filter_rank: Optional[int] = None) -> Initializer:
+    """A copy of ``initializer`` with its output and filter ranks overridden."""
+    if not isinstance(initializer, Initializer):
+        raise TypeError("initializer_with_rank() expects an initializer, got %r" % (initializer,))
+    return initializer.with_rank(output_rank, filter_rank)

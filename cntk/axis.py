@@ -1,0 +1,2 @@
+"""`cntk.axis`: the Axis class."""
+from ._graph.axis import Axis

@@ -1,0 +1,13 @@
+"""`cntk.cntk_py`: the few low-level switches that tutorials call directly."""
+import torch
+
+from ._graph.random_state import get_random_seed, reset_random_seed, set_fixed_random_seed
+
+
+def force_deterministic_algorithms() -> None:
+    """Ask torch for deterministic kernels (as CNTK's switch did for its own)."""
+    torch.use_deterministic_algorithms(True, warn_only=True)
+
+
+def disable_forward_values_sharing() -> None:
+    """Accepted for compatibility; memory sharing is torch's business here."""
