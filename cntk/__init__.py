@@ -14,6 +14,9 @@ from .ops import *  # noqa: F401,F403
 from .ops import sequence
 from .ops.functions import ModelFormat, load_model
 from . import axis, core, device, initializer, ops, variables  # noqa: F401
+from .losses import *  # noqa: F401,F403
+from .metrics import *  # noqa: F401,F403
+from . import losses, metrics  # noqa: F401
 from . import cntk_py  # noqa: F401
 from ._graph.initializer import SentinelValueForAutoSelectRandomSeed
 

@@ -85,4 +85,4 @@ def static_dim(call: Call, axis: int, k: int = 0) -> int:
     return a.dyn + ax
 
 
-from . import elementwise, linear, reduction, shape, sequence, misc  # noqa: E402,F401  (registration)
+from . import elementwise, linear, losses, reduction, shape, sequence, misc  # noqa: E402,F401  (registration)
