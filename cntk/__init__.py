@@ -4,7 +4,8 @@ __version__ = "2.7"
 
 from . import _exec  # registers the execution engine  # noqa: F401
 from ._graph.axis import Axis
-from ._graph.defaults import default_options, default_options_for
+from ._graph.defaults import (default_options, default_options_for, default_override_or, get_default_override,
+                              get_global_option, set_global_option)
 from ._graph.function import CloneMethod, Function
 from ._graph.initializer import (bilinear, glorot_normal, glorot_uniform, he_normal, he_uniform,
                                  initializer_with_rank, normal, truncated_normal, uniform, xavier)
@@ -12,12 +13,12 @@ from ._graph.variable import Constant, FreeDimension, InferredDimension, Paramet
 from ._core.value import Value
 from .ops import *  # noqa: F401,F403
 from .ops import sequence
-from .ops.functions import ModelFormat, load_model
+from .ops.functions import BlockFunction, ModelFormat, load_model
 from . import axis, core, device, initializer, ops, variables  # noqa: F401
 from .losses import *  # noqa: F401,F403
 from .metrics import *  # noqa: F401,F403
 from . import losses, metrics  # noqa: F401
-from . import cntk_py  # noqa: F401
+from . import cntk_py, internal  # noqa: F401
 from ._graph.initializer import SentinelValueForAutoSelectRandomSeed
 
 auto_select = SentinelValueForAutoSelectRandomSeed
