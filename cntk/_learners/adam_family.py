@@ -1,0 +1,97 @@
+"""Adam / Adamax and FSAdaGrad with CNTK's update rules.
+
+β1 = the momentum and β2 = the variance momentum, both evaluated for this minibatch
+(m**(N/M) rescaling applies; the default β2 is per sample), ``ug`` = 1−β1 under unit gain, t =
+1-based update count, η = lr/M.
+
+* adam:      m = β1·m + ug·g ; v = β2·v + (1−β2)·g² ;
+             p −= η·√(1−β2^t)/(1−β1^t) · m/(√v + ε)      (current β's raised to t; ε outside
+             the bias correction)
+* adamax:    v = max(β2·v, |g|) ; p −= η/(1−β1^t) · m/(v + ε)
+* fsadagrad: n = β2·n + (1−β2)·N (smoothed sample count) ; v = β2·v + (1−β2)·g² ;
+             w = min(√n/√v, 10) where v > 0 else 1 ; m = μ·m + ug·w·g ; p −= η·m
+
+The factors multiplying tensors use the β's rounded to the parameter's precision (float32
+unless the parameter is float64), as CNTK does.
+"""
+from __future__ import annotations
+
+import math
+from typing import Any, Dict, Iterable, Optional
+
+import torch
+
+from .base import Learner, UpdateContext, elem_round
+from .options import LearnerOptions
+from .schedules import TrainingParameterSchedule
+
+_FSADAGRAD_MAX_RATIO = 10.0
+
+
+class AdamLearner(Learner):
+    """CNTK's Adam (and Adamax with ``adamax=True``)."""
+
+    def __init__(self, parameters: Iterable[Any], lr: TrainingParameterSchedule, momentum: TrainingParameterSchedule,
+                 unit_gain: bool, variance_momentum: TrainingParameterSchedule, epsilon: float = 1e-8,
+                 adamax: bool = False, options: Optional[LearnerOptions] = None) -> None:
+        super().__init__(parameters, lr, options)
+        self._momentum = momentum
+        self._variance_momentum = variance_momentum
+        self._unit_gain = bool(unit_gain)
+        self._epsilon = float(epsilon)
+        self._adamax = bool(adamax)
+
+    def _hyper(self, ctx: UpdateContext) -> None:
+        ctx['beta1'] = self._momentum_value(self._momentum, ctx['N'])
+        ctx['beta2'] = self._momentum_value(self._variance_momentum, ctx['N'])
+
+    def _init_state(self, p: torch.Tensor) -> Dict[str, Any]:
+        return {'m': torch.zeros_like(p), 'v': torch.zeros_like(p)}
+
+    def _apply(self, p: torch.Tensor, g: torch.Tensor, state: Dict[str, Any], ctx: UpdateContext) -> None:
+        beta1, beta2, t = ctx['beta1'], ctx['beta2'], ctx['t']
+        b1 = elem_round(beta1, p.dtype)
+        b2 = elem_round(beta2, p.dtype)
+        m, v = state['m'], state['v']
+        m.mul_(b1).add_(g, alpha=(1.0 - b1) if self._unit_gain else 1.0)
+        if self._adamax:
+            torch.maximum(v.mul_(b2), g.abs(), out=v)
+            step = ctx['eta'] / (1.0 - beta1 ** t)
+            p.addcdiv_(m, v + self._epsilon, value=-step)
+        else:
+            v.mul_(b2).addcmul_(g, g, value=1.0 - b2)
+            step = ctx['eta'] * math.sqrt(1.0 - beta2 ** t) / (1.0 - beta1 ** t)
+            p.addcdiv_(m, v.sqrt().add_(self._epsilon), value=-step)
+
+
+class FSAdaGradLearner(Learner):
+    """CNTK's FSAdaGrad: AdaGrad-style normalisation by a smoothed variance, plus momentum."""
+
+    _SCALAR_STATE = ('n',)
+
+    def __init__(self, parameters: Iterable[Any], lr: TrainingParameterSchedule, momentum: TrainingParameterSchedule,
+                 unit_gain: bool, variance_momentum: TrainingParameterSchedule,
+                 options: Optional[LearnerOptions] = None) -> None:
+        super().__init__(parameters, lr, options)
+        self._momentum = momentum
+        self._variance_momentum = variance_momentum
+        self._unit_gain = bool(unit_gain)
+
+    def _hyper(self, ctx: UpdateContext) -> None:
+        ctx['momentum'] = self._momentum_value(self._momentum, ctx['N'])
+        ctx['beta2'] = self._momentum_value(self._variance_momentum, ctx['N'])
+
+    def _init_state(self, p: torch.Tensor) -> Dict[str, Any]:
+        return {'n': 0.0, 'm': torch.zeros_like(p), 'v': torch.zeros_like(p)}
+
+    def _apply(self, p: torch.Tensor, g: torch.Tensor, state: Dict[str, Any], ctx: UpdateContext) -> None:
+        beta2 = ctx['beta2']
+        state['n'] = beta2 * state['n'] + (1.0 - beta2) * ctx['N']
+        b2 = elem_round(beta2, p.dtype)
+        mu = elem_round(ctx['momentum'], p.dtype)
+        m, v = state['m'], state['v']
+        v.mul_(b2).addcmul_(g, g, value=1.0 - b2)
+        ratio = (math.sqrt(state['n']) / v.sqrt()).clamp_(max=_FSADAGRAD_MAX_RATIO)
+        weight = torch.where(v > 0, ratio, torch.ones_like(ratio))
+        m.mul_(mu).addcmul_(weight, g, value=(1.0 - mu) if self._unit_gain else 1.0)
+        p.add_(m, alpha=-ctx['eta'])
