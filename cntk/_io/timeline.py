@@ -1,0 +1,94 @@
+"""The order in which sequences are delivered: sweeps, randomisation, partitioning, sample budgets.
+
+A *sweep* is one pass over all sequences. Each sweep has its own order (the identity when not
+randomizing, otherwise a permutation that depends only on the seed and the sweep number, so a
+restored reader replays exactly). With ``num_partitions`` workers, worker ``p`` gets every
+``num_partitions``-th sequence of the order starting at ``p``: the shares are disjoint and
+together cover the sweep.
+"""
+from __future__ import annotations
+
+from typing import Optional, Tuple
+
+import numpy as np
+
+
+class Timeline:
+    """Sequence order per sweep and greedy minibatch selection by sample budget.
+
+    Args:
+        sizes: per-sequence size in samples (what a minibatch size counts).
+        chunks: per-sequence chunk id (randomisation moves chunks, then shuffles inside a window).
+        randomize: shuffle every sweep.
+        seed: randomization seed.
+        window_in_chunks: how many chunks are mixed together.
+        window_in_samples: if > 0, mix blocks of about this many samples instead.
+    """
+
+    def __init__(self, sizes: np.ndarray, chunks: np.ndarray, randomize: bool, seed: int,
+                 window_in_chunks: int, window_in_samples: int) -> None:
+        self.sizes = np.asarray(sizes, dtype=np.int64)
+        self.chunks = np.asarray(chunks, dtype=np.int64)
+        self.randomize = bool(randomize)
+        self.seed = int(seed)
+        self.window_in_chunks = max(1, int(window_in_chunks))
+        self.window_in_samples = int(window_in_samples)
+        self._cache_key: Optional[Tuple[int, int, int]] = None
+        self._order = np.zeros(0, dtype=np.int64)
+        self._cum = np.zeros(0, dtype=np.int64)
+        self._last_key: Optional[int] = None
+        self._last = -1
+
+    @property
+    def num_sequences(self) -> int:
+        return len(self.sizes)
+
+    def global_order(self, sweep: int) -> np.ndarray:
+        """All sequence indices in the order of sweep ``sweep``."""
+        n = len(self.sizes)
+        if not self.randomize or n <= 1:
+            return np.arange(n, dtype=np.int64)
+        rng = np.random.default_rng([self.seed & 0xFFFFFFFF, sweep & 0xFFFFFFFF, 0x0C7F])
+        if self.window_in_samples > 0:
+            group = np.cumsum(self.sizes) // self.window_in_samples       # consecutive blocks of samples
+            ngroups = int(group[-1]) + 1
+            rank = rng.permutation(ngroups)[group]
+        else:
+            uniq, chunk_idx = np.unique(self.chunks, return_inverse=True)
+            chunk_rank = rng.permutation(len(uniq))                     # chunks in random order ...
+            rank = chunk_rank[chunk_idx] // self.window_in_chunks         # ... mixed window by window
+        return np.lexsort((rng.random(n), rank)).astype(np.int64)
+
+    def order(self, sweep: int, num_partitions: int = 1, partition: int = 0) -> Tuple[np.ndarray, np.ndarray]:
+        """(sequence order, cumulative sizes) of this worker's share of sweep ``sweep``."""
+        key = (sweep, num_partitions, partition)
+        if key != self._cache_key:
+            order = self.global_order(sweep)
+            if num_partitions > 1:
+                order = order[partition::num_partitions]
+            self._order, self._cum = order, np.cumsum(self.sizes[order])
+            self._cache_key = key
+        return self._order, self._cum
+
+    def last_of_sweep(self, sweep: int) -> int:
+        """The sequence that ends sweep ``sweep`` (over all workers)."""
+        if self._last_key != sweep:
+            self._last = int(self.global_order(sweep)[-1]) if len(self.sizes) else -1
+            self._last_key = sweep
+        return self._last
+
+    def sweep_total(self, num_partitions: int = 1, partition: int = 0) -> int:
+        """Samples in one sweep of this worker's share."""
+        return int(self.order(0, num_partitions, partition)[1][-1]) if len(self.sizes) else 0
+
+
+def take_budget(cum: np.ndarray, pos: int, budget: int, force_one: bool) -> int:
+    """Index one past the last sequence (from ``pos``) that keeps the running size <= ``budget``.
+
+    ``force_one``: take the sequence at ``pos`` even when it alone exceeds the budget.
+    """
+    base = int(cum[pos - 1]) if pos else 0
+    j = int(np.searchsorted(cum, base + budget, side="right"))
+    if j <= pos and force_one:
+        j = pos + 1
+    return max(j, pos)
