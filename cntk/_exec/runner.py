@@ -308,7 +308,9 @@ class Executor:
                                  "given data" % _label(v))
         diffable = [t.requires_grad for t in targets]
         live = [t for t, d in zip(targets, diffable) if d]
-        computed = torch.autograd.grad(roots, live, grads_out, allow_unused=True) if live else []
+        pairs = [(r, g) for r, g in zip(roots, grads_out) if r.requires_grad]  # constant outputs give 0
+        computed = torch.autograd.grad([r for r, _ in pairs], live, [g for _, g in pairs], allow_unused=True) \
+            if live and pairs else [None] * len(live)
         it = iter(computed)
         result: Dict[Variable, Any] = {}
         for v, t, d in zip(variables, targets, diffable):

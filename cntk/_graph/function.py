@@ -285,6 +285,10 @@ class Function(TensorOpsMixin):
             raise AttributeError(name)
         root = self._block_root if self._block_root is not None else self
         found = [x for x in traversal.find_all(root, lambda x: x.name == name, 0) if x is not self]
+        if not found and root is not self:  # a block: also search the graph feeding it
+            found = [x for x in traversal.find_all(self, lambda x: x.name == name, 0) if x is not self]
+        if not found and self._name == name:
+            return self
         if not found:
             raise AttributeError("'%s' object has no attribute '%s' (and the graph has no node named '%s')"
                                  % (type(self).__name__, name, name))

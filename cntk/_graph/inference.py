@@ -106,8 +106,8 @@ def union_axes(fn, types: Sequence[VarType]) -> Any:
 
 def broadcast_shapes(fn, types: Sequence[VarType]) -> Any:
     shapes = [t.shape for t in types if t.shape is not Unknown]
-    if not shapes:
-        return Unknown
+    if not shapes or (len(shapes) < len(types) and all(len(s) == 0 for s in shapes)):
+        return Unknown  # scalars say nothing about the shape of an unknown operand
     rank = max(len(s) for s in shapes)
     out = [1] * rank
     for k, t in enumerate(types):
@@ -153,9 +153,22 @@ def _unary(fn, t):
 @rule(*BINARY_OPS)
 def _elementwise(fn, t):
     shape = broadcast_shapes(fn, t)
+    _resolve_inferred_operands(fn, shape, first_known_dtype(t))
     if fn.op_name in ("SquaredError",):
         shape = () if shape is not Unknown else Unknown
     return [VarType(shape, first_known_dtype(t), union_axes(fn, t))]
+
+
+def _resolve_inferred_operands(fn, shape: Any, dtype: Any) -> None:
+    """Parameters/constants with inferred (-1) dims used element-wise take the result's trailing dims."""
+    if shape is Unknown or any(d < 0 for d in shape):
+        return
+    for v in fn._inputs:
+        vs = v._shape
+        if vs is None or not any(d < 0 for d in vs) or not hasattr(v, "_resolve") or len(vs) > len(shape):
+            continue
+        tail = shape[len(shape) - len(vs):]
+        v._resolve(tuple(tail[i] if d < 0 else d for i, d in enumerate(vs)), dtype if dtype is not Unknown else None)
 
 
 @rule("Cast")
@@ -181,9 +194,9 @@ def _times(fn, t):
     if any(d < 0 for d in w_in):
         w_in = _infer_weight_input(fn, x_shape, w_in)
         if hasattr(wvar, "_resolve"):
-            wvar._resolve(w_in + w_out, first_known_dtype([x]))
+            wvar._resolve(w_in + w_out, (None if x.dtype is Unknown else x.dtype))
     elif wvar.is_parameter and wvar._tensor is None and hasattr(wvar, "_resolve"):
-        wvar._resolve(tuple(w.shape), first_known_dtype([x]))
+        wvar._resolve(tuple(w.shape), (None if x.dtype is Unknown else x.dtype))
     if len(x_shape) < len(w_in) or x_shape[len(x_shape) - len(w_in):] != w_in:
         raise op_error(fn, "the trailing dimensions of %s (shape %s) must match the input dimensions %s of %s (shape %s)"
                        % (describe(fn, 0), x_shape, w_in, describe(fn, 1), w_in + w_out))
@@ -193,6 +206,9 @@ def _times(fn, t):
 def _infer_weight_input(fn, x_shape: tuple, w_in: tuple) -> tuple:
     """Fill the -1 dims of a weight's input part from the operand (CNTK's inferred input rank)."""
     map_rank = fn._attributes.get("infer_input_rank_to_map", -1)
+    input_rank = fn._attributes.get("input_rank")
+    if input_rank is not None and all(d < 0 for d in w_in) and len(w_in) == input_rank <= len(x_shape):
+        return x_shape[len(x_shape) - input_rank:]
     if len(w_in) == 1 and w_in[0] < 0:
         start = map_rank if map_rank is not None and map_rank >= 0 else 0
         if start > len(x_shape):
@@ -280,7 +296,7 @@ def _splice(fn, t):
     if any(x.shape is Unknown for x in t):
         known = [x for x in t if x.shape is not Unknown]
         return [VarType(Unknown, first_known_dtype(t), union_axes(fn, t))]
-    rank = max(len(x.shape) for x in t)
+    rank = max(max(len(x.shape) for x in t), 1)   # scalars splice into a vector
     axis = fn._attributes["axis"]
     ax = axis + rank if axis < 0 else axis
     if ax >= rank:
@@ -391,6 +407,9 @@ def _seq_reduce(fn, t):
 def _seq_slice(fn, t):
     _require_sequence(fn, t[0])
     x = t[0]
+    if fn._attributes.get("single_step"):
+        axes = Unknown if x.axes is Unknown else tuple(a for a in x.axes if not a.is_sequence_axis)
+        return [VarType(x.shape, x.dtype, axes)]
     seq = "sequence" if x.axes is Unknown else next(a.name for a in x.axes if a.is_sequence_axis)
     return [VarType(x.shape, x.dtype, new_sequence_axes(fn, x.axes, "%s_slice" % seq))]
 

@@ -55,10 +55,16 @@ def _block_leaves_in_order(block, descend_blocks: bool) -> Iterator:
             yield outer
         return
     mapping = {id(inner): outer for inner, outer in block._block_mapping}
+    arguments = []
     for leaf in depth_first(block.block_root, descend_blocks=False):
         if _is_function(leaf):
             continue
-        yield mapping.get(id(leaf), leaf)
+        if id(leaf) in mapping:
+            arguments.append(mapping[id(leaf)])  # CNTK lists a block's own leaves before its arguments
+            continue
+        yield leaf
+    for outer in arguments:
+        yield outer
 
 
 def _is_function(item) -> bool:

@@ -122,9 +122,9 @@ def mean(*operands: Any, name: str = "") -> Function:
 
 
 def softmax(x: Any, axis: Any = None, name: str = "") -> Function:
-    """exp(x) normalised to sum 1 along ``axis`` (default: the last static axis)."""
+    """exp(x) normalised to sum 1 along ``axis`` (default: over all static axes together, as CNTK does)."""
     from .axes import static_axis
-    return primitive("Softmax", [x], {"axis": -1 if axis is None else static_axis(axis, "softmax")}, name=name)
+    return primitive("Softmax", [x], {"axis": None if axis is None else static_axis(axis, "softmax")}, name=name)
 
 
 def log_softmax(x: Any, axis: Any = None, name: str = "") -> Function:
@@ -134,8 +134,8 @@ def log_softmax(x: Any, axis: Any = None, name: str = "") -> Function:
 
 
 def hardmax(x: Any, name: str = "") -> Function:
-    """One-hot of the maximum along the last axis (ties: the first index)."""
-    return primitive("Hardmax", [x], {"axis": -1}, name=name)
+    """1 at the position of the maximum over all static axes together, 0 elsewhere (ties: the first index)."""
+    return primitive("Hardmax", [x], {"axis": None}, name=name)
 
 
 def dropout(x: Any, dropout_rate: float = 0.0, seed: Any = None, name: str = "") -> Function:

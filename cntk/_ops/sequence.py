@@ -55,8 +55,13 @@ softmax = _seq_op("Sequence::Softmax", "Softmax across the steps of each sequenc
 
 
 def slice(seq: Any, begin_index: int, end_index: int, name: str = "") -> Function:
-    """Steps [begin_index:end_index] of each sequence, Python-style (end 0 = to the end)."""
-    return primitive("Sequence::Slice", [seq], {"begin": int(begin_index), "end": int(end_index)}, name=name)
+    """Steps [begin_index:end_index] of each sequence, Python-style (end 0 = to the end).
+
+    A slice that always holds exactly one step (begin and end counted from the same end of the
+    sequence and one apart, e.g. [1:2] or [-1:0]) has no sequence axis in the result, as in CNTK."""
+    b, e = int(begin_index), int(end_index)
+    single = (b >= 0 and e > 0 and e - b == 1) or (b < 0 and (e == b + 1 if e < 0 else e == 0 and b == -1))
+    return primitive("Sequence::Slice", [seq], {"begin": b, "end": e, "single_step": single}, name=name)
 
 
 def broadcast_as(operand: Any, broadcast_as_operand: Any, name: str = "") -> Function:

@@ -4,7 +4,7 @@ from __future__ import annotations
 import torch
 import torch.nn.functional as F
 
-from . import Call, aligned, kernel, static_dim
+from . import Call, Operand, aligned, kernel, static_dim
 
 _UNARY = {
     "Negate": torch.neg, "Sigmoid": torch.sigmoid, "StableSigmoid": torch.sigmoid, "Tanh": torch.tanh,
@@ -16,8 +16,31 @@ _UNARY = {
 }
 
 
+# Ops whose value or derivative is not finite at 0: on ragged batches the padding steps of their
+# operands are replaced by a harmless value first, otherwise 0 * inf = nan leaks from the padding
+# into the gradients of parameters and broadcast operands (``padding-safe`` operands below).
+_PAD_FILL = {"Log": 1.0, "Sqrt": 1.0, "Reciprocal": 1.0, "Asin": 0.5, "Acos": 0.5, "Atanh": 0.5}
+
+
+def padding_safe(call: Call, k: int, fill: float) -> Operand:
+    """Operand ``k`` with the padding steps of a ragged sequence batch set to ``fill``."""
+    a = call.args[k]
+    if a.dyn != 2 or a.t.shape[1] == 0:
+        return a
+    var = call.node.inputs[k]
+    axis = var.sequence_axis
+    lengths = call.ctx.lengths.get(axis.name) if axis is not None else None
+    if lengths is None or lengths.shape[0] != a.t.shape[0] or bool((lengths == a.t.shape[1]).all()):
+        return a
+    mask = call.ctx.step_mask(var, a.t)
+    mask = mask.reshape(tuple(mask.shape) + (1,) * (a.t.dim() - 2))
+    return Operand(torch.where(mask, a.t, torch.full((), fill, dtype=a.t.dtype, device=a.t.device)), a.dyn)
+
+
 def _unary(call: Call):
-    return [_UNARY[call.fn.op_name](call.args[0].t)]
+    op = call.fn.op_name
+    x = padding_safe(call, 0, _PAD_FILL[op]) if op in _PAD_FILL else call.args[0]
+    return [_UNARY[op](x.t)]
 
 
 for _name in _UNARY:
@@ -101,8 +124,14 @@ def _softmax_last(op: str, x: torch.Tensor) -> torch.Tensor:
     return torch.zeros_like(x).scatter_(-1, idx, 1.0)
 
 
+_BINARY_PAD_FILL = {"ElementDivide": (None, 1.0), "Pow": (1.0, 1.0)}
+
+
 def _binary(fn):
     def k(call: Call):
+        fills = _BINARY_PAD_FILL.get(call.fn.op_name)
+        if fills is not None:
+            call.args = [padding_safe(call, i, f) if f is not None else call.args[i] for i, f in enumerate(fills)]
         a, b = aligned(call)
         return [fn(a, b)]
     return k

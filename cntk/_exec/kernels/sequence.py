@@ -93,6 +93,11 @@ def _seq_slice(call: Call):
         e = torch.minimum(torch.full_like(lengths, end), lengths)
     b = torch.minimum(b, lengths)
     new_len = (e - b).clamp(min=0)
+    if call.attrs.get("single_step"):
+        if bool((new_len < 1).any()):
+            raise ValueError("sequence.slice(%d, %d): a sequence of the batch is too short (lengths %s)"
+                             % (begin, end, lengths.tolist()[:8]))
+        return [t[torch.arange(t.shape[0], device=t.device), b]]
     out = _take_steps(t, b, new_len)
     call.ctx.set_lengths(call.node.outputs[0], new_len)
     return [out]

@@ -1,0 +1,1 @@
+"""Implementation of `cntk.layers` (the public modules under cntk/layers re-export from here)."""

@@ -1,0 +1,2 @@
+"""`cntk.layers.models`: composite models (attention)."""
+from .attention import AttentionModel

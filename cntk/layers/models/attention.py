@@ -1,0 +1,4 @@
+"""`cntk.layers.models.attention`."""
+from ..._layers.attention import AttentionModel
+
+__all__ = ["AttentionModel"]
