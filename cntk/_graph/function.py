@@ -20,6 +20,7 @@ from .tensor_ops import TensorOpsMixin
 from .variable import Constant, Parameter, Variable, VariableKind, new_uid, sanitize_dtype
 
 _executor = None
+_training = None
 _graph_version = itertools.count(1)
 _current_version = [0]
 
@@ -28,6 +29,12 @@ def set_executor(executor: Any) -> None:
     """Register the object that evaluates graphs (the execution package does this on import)."""
     global _executor
     _executor = executor
+
+
+def set_training(training: Any) -> None:
+    """Register the object providing `Function.train` / `Function.test` (the training package does this)."""
+    global _training
+    _training = training
 
 
 def graph_changed() -> int:
@@ -366,6 +373,13 @@ class Function(TensorOpsMixin):
             raise ValueError("replace_placeholder needs exactly one placeholder, the function has %d" % len(phs))
         return self.replace_placeholders({phs[0]: substitution})
 
+    @staticmethod
+    def with_signature(*arg_types: Any, **kwarg_types: Any):
+        """Decorator making a typed Function of a Python function:
+        ``@Function.with_signature(Tensor[3], Tensor[2])``."""
+        from .signature import attach_types
+        return lambda f: Function(attach_types(f, arg_types, kwarg_types))
+
     def update_signature(self, *arg_types: Any, **kwarg_types: Any) -> None:
         """Replace placeholder arguments by typed inputs, in place."""
         from .signature import variables_for_types
@@ -396,13 +410,28 @@ class Function(TensorOpsMixin):
         (default: all arguments that need gradients)."""
         return _executor.grad(self, at, wrt, outputs, device, as_numpy, grad_root)
 
-    def test(self, *args: Any, **kwargs: Any):
-        """Evaluate a criterion over a data source (`cntk.train` provides it)."""
-        raise NotImplementedError("Function.test is provided by the training module (issue 'Training'), not available yet")
+    def test(self, minibatch_source: Any, minibatch_size: Any = 32, streams: Any = None,
+             model_inputs_to_streams: Any = None, callbacks: Any = None):
+        """Average this criterion's metric (its second output, else its only one) over finite data.
 
-    def train(self, *args: Any, **kwargs: Any):
-        """Train a criterion from a data source (`cntk.train` provides it)."""
-        raise NotImplementedError("Function.train is provided by the training module (issue 'Training'), not available yet")
+        ``minibatch_source`` is a reader or a tuple of arrays in argument order. Returns a Record
+        (metric, samples) and prints a test summary through the progress writers in ``callbacks``.
+        """
+        return _training.test(self, minibatch_source, minibatch_size, streams, model_inputs_to_streams, callbacks)
+
+    def train(self, minibatch_source: Any, minibatch_size: Any = 32, streams: Any = None,
+              model_inputs_to_streams: Any = None, parameter_learners: Any = (), callbacks: Any = (),
+              progress_frequency: Any = None, max_epochs: Any = None, epoch_size: Any = None,
+              max_samples: Any = None):
+        """Train this criterion (outputs: loss[, metric]) with ``parameter_learners``.
+
+        ``minibatch_source`` is a reader (then give ``epoch_size`` or ``max_samples``) or a tuple of
+        arrays in argument order (one epoch = all of it). ``callbacks`` holds progress writers and at
+        most one each of CheckpointConfig, CrossValidationConfig and TestConfig. Returns a Record
+        with ``updates`` and ``epoch_summaries`` (and ``test_summary`` with a TestConfig).
+        """
+        return _training.train(self, minibatch_source, minibatch_size, streams, model_inputs_to_streams,
+                               parameter_learners, callbacks, progress_frequency, max_epochs, epoch_size, max_samples)
 
     def save(self, filename: str, format: Any = None, use_external_files_to_store_parameters: bool = False) -> None:
         """Save in CNTK's model format."""

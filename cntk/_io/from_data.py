@@ -53,7 +53,6 @@ class UserMinibatchSource:
     def restore_from_checkpoint(self, state: Dict[str, Any]) -> None:
         """Restore a state returned by `get_checkpoint_state` (nothing to do by default)."""
 
-    @property
     def is_infinite(self) -> bool:
         """Whether the source never ends (False unless overridden)."""
         return False
@@ -185,7 +184,6 @@ class MinibatchSourceFromData(UserMinibatchSource):
         self._cursor = int(checkpoint["cursor"])
         self._total = int(checkpoint["total_num_samples"])
 
-    @property
     def is_infinite(self) -> bool:
         """True when no ``max_samples`` limit was given."""
         return self._max_samples == float("inf")

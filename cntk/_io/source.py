@@ -160,7 +160,6 @@ class MinibatchSource:
     def __getitem__(self, name: str) -> StreamInformation:
         return self.stream_info(name)
 
-    @property
     def is_infinite(self) -> bool:
         """True when the source never runs out (no max_samples/max_sweeps limit)."""
         return self._max_samples == float("inf") and self._max_sweeps == float("inf")

@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any, Optional
 
 from .._graph.axis import Axis
+from .._graph.signature import attach_types
 from .._graph.variable import Variable, input_variable, placeholder
 
 
@@ -82,18 +83,4 @@ def Signature(*args: Any, **kwargs: Any):  # noqa: F811
     """Decorator attaching argument types to a Python function for ``@Function``:
     ``@Function @Signature(Sequence[Tensor[3]], Tensor[2])``. Types given positionally go to the
     arguments in order, keyword types by name."""
-    def decorate(f):
-        import inspect
-        names = list(inspect.signature(f).parameters)
-        if len(args) > len(names):
-            raise TypeError("Signature: %d types for %d arguments" % (len(args), len(names)))
-        ann = dict(getattr(f, "__annotations__", {}) or {})
-        for n, t in zip(names, args):
-            ann[n] = t
-        for n, t in kwargs.items():
-            if n not in names:
-                raise TypeError("Signature: the function has no argument '%s'" % n)
-            ann[n] = t
-        f.__annotations__ = ann
-        return f
-    return decorate
+    return lambda f: attach_types(f, args, kwargs)

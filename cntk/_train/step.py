@@ -1,0 +1,73 @@
+"""One pass of a criterion over a minibatch: summed values, the count of samples they cover,
+and gradients of the summed loss.
+
+CNTK's Trainer sums a loss over every element of every (sequence step x sample) position of its
+output and counts those positions; the learners get the gradient of that sum.
+"""
+from __future__ import annotations
+
+from typing import Dict, List, Sequence, Tuple
+
+import numpy as np
+import torch
+
+from .._exec.runner import Executor, Run
+from .._graph.function import Function
+from .._graph.variable import Parameter, Variable
+
+_executor = Executor()
+
+
+class CriterionPass:
+    """The result of running some outputs of a function on one minibatch."""
+
+    def __init__(self, run: Run, outputs: Sequence[Variable]) -> None:
+        self.run = run
+        self.outputs = list(outputs)
+
+    def tensor(self, index: int) -> torch.Tensor:
+        """The padded value of output ``index``."""
+        return self.run.values[id(self.run.plan.outputs[index])]
+
+    def sum_and_count(self, index: int) -> Tuple[torch.Tensor, int]:
+        """The sum over all valid positions and elements of output ``index``, and the number of positions."""
+        resolved = self.run.plan.outputs[index]
+        t = self.tensor(index)
+        dyn = len(resolved._dynamic_axes or ())
+        if dyn == 2:
+            lengths = self.run.ctx.lengths_of(resolved)
+            valid = torch.arange(t.shape[1], device=t.device).unsqueeze(0) < lengths.unsqueeze(1)
+            valid = valid.reshape(valid.shape + (1,) * (t.dim() - 2))
+            return torch.where(valid, t, torch.zeros((), dtype=t.dtype, device=t.device)).sum(), int(lengths.sum())
+        if dyn == 1:
+            return t.sum(), int(t.shape[0])
+        return t.sum(), 1
+
+    def value(self, index: int, as_numpy: bool = True):
+        """Output ``index`` in CNTK's output convention."""
+        return _executor.convert(self.run, self.outputs[index], self.run.plan.outputs[index], as_numpy)
+
+
+def run_outputs(fn: Function, data: Dict[Variable, object], outputs: Sequence[Variable], training: bool,
+                with_grad: bool) -> CriterionPass:
+    """Run ``outputs`` of ``fn`` on ``data`` (training mode: dropout active)."""
+    run, _ = _executor.run(fn, data, list(outputs), training=training, needs_grad=with_grad)
+    return CriterionPass(run, outputs)
+
+
+def parameter_gradients(loss_sum: torch.Tensor, parameters: List[Parameter]) -> Dict[Parameter, torch.Tensor]:
+    """d(loss_sum)/dp for each parameter (zeros where the loss does not depend on it)."""
+    tensors = [p._tensor for p in parameters]
+    live = [i for i, t in enumerate(tensors) if t is not None and t.requires_grad]
+    grads: List = [None] * len(tensors)
+    if live and loss_sum.requires_grad:
+        computed = torch.autograd.grad(loss_sum, [tensors[i] for i in live], allow_unused=True)
+        for i, g in zip(live, computed):
+            grads[i] = g
+    return {p: (g if g is not None else torch.zeros_like(t)) for p, t, g in zip(parameters, tensors, grads)}
+
+
+def accumulate(running: np.generic, total: torch.Tensor) -> np.generic:
+    """``running + total`` in the loss's precision (CNTK accumulates in the model's element type)."""
+    value = total.detach().cpu().numpy()[()]
+    return value if running is None else (running + value).astype(value.dtype)
