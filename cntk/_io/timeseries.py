@@ -92,7 +92,7 @@ def daily_sequences(data: Any, value_columns: Optional[Sequence[str]] = None, ti
     if time_column is None and not isinstance(df.index, pd.DatetimeIndex):
         time_column = df.columns[0]
     if time_column is not None:
-        df[time_column] = pd.to_datetime(df[time_column])
+        df[time_column] = _local_times(pd, df[time_column])
         df = df.set_index(time_column)
     df = df.sort_index()
     cols = list(value_columns) if value_columns else [c for c in df.columns if np.issubdtype(df[c].dtype, np.number)]
@@ -117,6 +117,16 @@ def daily_sequences(data: Any, value_columns: Optional[Sequence[str]] = None, ti
             targets.append(t)
             labels.append(period)
     return feats, (np.stack(targets) if targets else np.zeros((0, 1), np.float32)), labels
+
+
+def _local_times(pd: Any, column: Any) -> Any:
+    """Timestamps as naive local wall-clock times (files often mix naive stamps with ones carrying
+    a UTC offset, e.g. after a daylight-saving change; a reading belongs to its local day)."""
+    try:
+        return pd.to_datetime(column)
+    except (ValueError, TypeError):
+        wall_clock = column.astype(str).str.replace(r"(?:[+-]\d\d:?\d\d|Z)$", "", regex=True)
+        return pd.to_datetime(wall_clock, format="mixed")
 
 
 def split_by_time(n: int, val_fraction: float = 0.1, test_fraction: float = 0.1) -> Dict[str, slice]:
