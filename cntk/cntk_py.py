@@ -2,6 +2,7 @@
 import torch
 
 from ._graph.random_state import get_random_seed, reset_random_seed, set_fixed_random_seed
+from ._logging.writer import ProgressWriter  # noqa: F401  (CNTK code subclasses cntk_py.ProgressWriter)
 
 
 def force_deterministic_algorithms() -> None:
@@ -11,3 +12,4 @@ def force_deterministic_algorithms() -> None:
 
 def disable_forward_values_sharing() -> None:
     """Accepted for compatibility; memory sharing is torch's business here."""
+

@@ -215,7 +215,7 @@ class _ValueHolder(Variable):
             if dtype is None:
                 dtype = np.float32 if np.asarray(init).dtype != np.float64 else np.float64
             if shape is not None and sanitize_shape(shape) != value.shape:
-                value = np.broadcast_to(value, sanitize_shape(shape)).copy()
+                value = _fit_initial_value(value, sanitize_shape(shape), name)
             shape = value.shape
         super().__init__(shape=shape, dtype=dtype, needs_gradient=kind == VariableKind.Parameter,
                          dynamic_axes=(), name=name, kind=kind)
@@ -337,3 +337,15 @@ def input_variable(shape: Any, dtype: Any = np.float32, needs_gradient: bool = F
 def placeholder(shape: Any = None, dynamic_axes: Optional[Sequence[Axis]] = None, name: str = "") -> Variable:
     """An unbound slot, replaced later by calling the function or `replace_placeholders`."""
     return Variable(shape, None, False, False, dynamic_axes, name, VariableKind.Placeholder)
+
+
+def _fit_initial_value(value: np.ndarray, shape: tuple, name: str) -> np.ndarray:
+    """An initial value given with another shape: broadcast, or reshaped when it holds exactly
+    the right number of elements (CNTK accepts ``init=[[0, 1]]`` for shape ``(2,)``)."""
+    try:
+        return np.broadcast_to(value, shape).copy()
+    except ValueError:
+        if value.size == int(np.prod(shape)):
+            return value.reshape(shape).copy()
+        raise ValueError("the initial value of '%s' has shape %s, which does not fit the shape %s"
+                         % (name, value.shape, shape)) from None

@@ -80,7 +80,7 @@ class Learner:
         self._lr_sweep_offset = 0
         self._state: List[Optional[Dict[str, Any]]] = [None] * len(params)
         self._progress_writers: list = []
-        self._last_reported: Optional[tuple] = None
+        self._last_reported: Dict[str, tuple] = {}
         self._noise_seed = (_base_seed() * 1000003 + next(_noise_seed_counter)) % (2 ** 31)
         self._noise_generator: Optional[torch.Generator] = None
         if self._options.gaussian_noise_injection_std_dev != 0.0:
@@ -113,6 +113,11 @@ class Learner:
                              'schedule (output of learning_parameter_schedule())' % type(lr))
 
     # --- public API ---------------------------------------------------------------------------
+    @property
+    def _learning_rate_schedule(self) -> TrainingParameterSchedule:
+        """The learning-rate schedule (the attribute name CNTK's own tests inspect)."""
+        return self._lr_schedule
+
     @property
     def parameters(self) -> tuple:
         """The parameters this learner updates, in the order given."""
@@ -275,15 +280,19 @@ class Learner:
         return t
 
     def _report_learning_rate(self, lr: float) -> None:
+        self._report('Learning rate', self._lr_schedule, lr)
+
+    def _report(self, name: str, schedule: TrainingParameterSchedule, value: float) -> None:
+        """Tell the progress writers a hyper-parameter's value when it is first used or changes."""
         if not self._progress_writers:
             return
-        ref = self._lr_schedule.minibatch_size
-        key = 'Learning rate per minibatch' if ref == IGNORE else 'Learning rate per %d samples' % ref
-        if self._last_reported == (key, lr):
+        ref = schedule.minibatch_size
+        key = '%s per minibatch' % name if ref == IGNORE else '%s per %d samples' % (name, ref)
+        if self._last_reported.get(name) == (key, value):
             return
-        self._last_reported = (key, lr)
+        self._last_reported[name] = (key, value)
         for w in self._progress_writers:
-            w.write(key, lr)
+            w.write(key, value)
 
     # --- checkpointing -----------------------------------------------------------------------
     def create_checkpoint(self) -> Dict[str, Any]:

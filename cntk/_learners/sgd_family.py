@@ -28,6 +28,9 @@ class SGDLearner(Learner):
 class MomentumSGDLearner(Learner):
     """SGD with a momentum buffer that includes the learning rate (CNTK's momentum_sgd)."""
 
+    #: CNTK's momentum_sgd reports its momentum to progress writers; nesterov does not.
+    _REPORTS_MOMENTUM = True
+
     def __init__(self, parameters: Iterable[Any], lr: TrainingParameterSchedule, momentum: TrainingParameterSchedule,
                  unit_gain: bool = True, options: Optional[LearnerOptions] = None) -> None:
         super().__init__(parameters, lr, options)
@@ -41,6 +44,8 @@ class MomentumSGDLearner(Learner):
 
     def _hyper(self, ctx: UpdateContext) -> None:
         ctx['momentum'] = self._momentum_value(self._momentum, ctx['N'])
+        if self._REPORTS_MOMENTUM:
+            self._report('Momentum', self._momentum, self._momentum.value(self._sample_count, self._sweep_count))
 
     def _init_state(self, p: torch.Tensor) -> Dict[str, Any]:
         return {'v': torch.zeros_like(p)}
@@ -59,6 +64,8 @@ class MomentumSGDLearner(Learner):
 
 class NesterovLearner(MomentumSGDLearner):
     """Nesterov accelerated momentum with CNTK's buffer convention."""
+
+    _REPORTS_MOMENTUM = False
 
     def _apply(self, p: torch.Tensor, g: torch.Tensor, state: Dict[str, Any], ctx: UpdateContext) -> None:
         mu, c = self._coefficients(p, ctx)

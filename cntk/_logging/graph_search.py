@@ -1,17 +1,45 @@
 """Searching a graph from a root (public face: `cntk.logging.graph`)."""
 from __future__ import annotations
 
+import sys
 from typing import Any, Callable, List, Optional
 
-from .._graph.traversal import find_all
+
+def _is_function(node: Any) -> bool:
+    return hasattr(node, 'op_name') and hasattr(node, 'root_function')
 
 
 def depth_first_search(root: Any, visitor: Callable[[Any], bool], depth: int = 0) -> list:
-    """Every function and variable under ``root`` for which ``visitor`` returns True.
+    """Every function and leaf variable under ``root`` for which ``visitor`` returns True, in
+    depth-first pre-order (a function, then its inputs left to right; an output variable stands
+    for the function that computes it).
 
-    ``depth`` is how many levels of blocks to look inside (-1: all).
+    ``depth`` is how many levels of blocks to look inside (-1: all); a block looked into is
+    reported itself, then its internals and its actual inputs.
     """
-    return find_all(root, visitor, -1 if depth == -1 else depth)
+    levels = sys.maxsize if depth == -1 else depth
+    start = root.root_function if _is_function(root) else (root.owner or root)
+    stack = [(start, levels)]
+    found: list = []
+    visited: set = set()
+    while stack:
+        node, level = stack.pop(0)
+        if node.uid in visited:
+            continue
+        visited.add(node.uid)
+        if _is_function(node):
+            if node.is_block and level > 0:
+                stack.extend((outer, level - 1) for _, outer in node.block_arguments_mapping)
+                visited.update(inner.uid for inner, _ in node.block_arguments_mapping)
+                stack.append((node.block_root, level - 1))
+            else:
+                stack = [(i, level) for i in node.root_function.inputs] + stack
+        elif node.owner is not None:
+            stack.insert(0, (node.owner, level))
+            continue
+        if visitor(node):
+            found.append(node)
+    return found
 
 
 def find_all_with_name(node: Any, node_name: str, depth: int = 0) -> list:
@@ -57,7 +85,7 @@ def plot(root: Any, filename: Optional[str] = None) -> str:
         raise NotImplementedError('cntk.logging.graph.plot writes DOT text only (a .dot file); render it with '
                                   'Graphviz, e.g. "dot -Tpng graph.dot -o graph.png"')
     lines = ['digraph cntk {']
-    for fn in depth_first_search(root, lambda x: hasattr(x, 'op_name'), 0):
+    for fn in reversed(depth_first_search(root, _is_function, 0)):
         label = fn.op_name + (' ' + fn.name if fn.name else '')
         lines.append('  "%s" [label="%s", shape=ellipse];' % (fn.uid, label))
         for inp in fn.inputs:

@@ -5,34 +5,28 @@ from __future__ import annotations
 import sys
 from typing import Any, Callable, Optional
 
+import numpy as np
+
+from .event_file import EventFileWriter
 from .printer import _avg
 from .writer import ProgressWriter
 
 
 class TensorBoardProgressWriter(ProgressWriter):
-    """Write loss and metric as TensorBoard scalars (through ``torch.utils.tensorboard``).
+    """Write loss and metric as TensorBoard scalars (event files readable by TensorBoard).
 
     Args:
         freq: write minibatch averages every ``freq`` minibatches (None: summaries only).
         log_dir: the directory of the event files.
         rank: in distributed training only rank 0 (or None) writes.
         model: accepted for compatibility; the graph is not drawn.
-
-    Needs the ``tensorboard`` package (``pip install cntk-torch[tensorboard]``).
     """
 
     def __init__(self, freq: Optional[int] = None, log_dir: str = '.', rank: Optional[int] = None,
                  model: Any = None) -> None:
         super().__init__(sys.maxsize if freq is None else freq, 0, sys.maxsize, 0, sys.maxsize, 0)
         self.closed = False
-        self.writer = None
-        if not rank:
-            try:
-                from torch.utils.tensorboard import SummaryWriter
-            except ImportError as err:
-                raise ImportError('TensorBoardProgressWriter needs the tensorboard package: '
-                                  'pip install "cntk-torch[tensorboard]" (%s)' % err) from err
-            self.writer = SummaryWriter(log_dir=log_dir)
+        self.writer = EventFileWriter(log_dir) if not rank else None
 
     def _check_open(self) -> None:
         if self.closed:
@@ -45,12 +39,13 @@ class TensorBoardProgressWriter(ProgressWriter):
             self.writer.add_scalar(str(name), float(value), int(step))
 
     def write_image(self, name: str, data: Any, step: int) -> None:
-        """Record images (a dict of arrays ``(C, H, W)`` or one such array) at ``step``."""
+        """Record images: ``{input: batch}`` with batches of ``(C, H, W)`` images, or one batch."""
         self._check_open()
         if self.writer is not None:
-            images = data.values() if isinstance(data, dict) else [data]
-            for image in images:
-                self.writer.add_image(str(name), image, int(step))
+            batches = data.values() if isinstance(data, dict) else [data]
+            for batch in batches:
+                for image in np.asarray(batch):
+                    self.writer.add_image(str(name), image, int(step))
 
     def flush(self) -> None:
         """Write pending records to disk now."""

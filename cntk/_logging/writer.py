@@ -85,6 +85,10 @@ class ProgressWriter:
         self._test = _Window(test_update_frequency, test_first_updates_to_write)
         self._sync = _Window(distributed_sync_update_frequency, distributed_sync_first_updates_to_write)
 
+    def __disown__(self) -> "ProgressWriter":
+        """Accepted for compatibility (CNTK's SWIG writers handed their ownership to C++ this way)."""
+        return self
+
     # --- reporting (called by trainers, evaluators and sessions) ------------------------------
     def update_training(self, num_samples: int, accumulated_loss: float, accumulated_metric: float) -> None:
         """Report a training minibatch: its sample count and the running loss and metric sums."""

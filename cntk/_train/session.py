@@ -28,6 +28,11 @@ class _PeriodicAction:
         self.count_when_last_run = 0
 
 
+def _is_infinite(source: Any) -> bool:
+    probe = getattr(source, 'is_infinite', None)
+    return bool(probe()) if callable(probe) else False
+
+
 def read_minibatch(source: Any, mapping: Dict[Any, Any], size: int) -> Dict[Any, Any]:
     """The next minibatch of ``size`` samples as {argument: MinibatchData} ({} at the end or for size 0)."""
     if size <= 0:
@@ -62,6 +67,7 @@ class TrainingSession:
         self.checkpoint = checkpoint_config
         self.cv = cv_config
         self.test = test_config
+        self._check_finite()
         self._minibatches = 0
         self._sweeps = 0
         self._actions: List[_PeriodicAction] = []
@@ -74,6 +80,18 @@ class TrainingSession:
                                                  self._save_checkpoint))
         if cv_config is not None and cv_config.frequency:
             self._actions.append(_PeriodicAction(cv_config.frequency, cv_config.frequency_unit, self._cross_validate))
+
+    def _check_finite(self) -> None:
+        """Refuse loops that would never end: an endless source needs a sample limit."""
+        endless = [('Train', self.source, self.max_samples)]
+        if self.test is not None:
+            endless.append(('Test', self.test.source, END_OF_TRAINING))
+        if self.cv is not None:
+            endless.append(('Cross validation', self.cv.source, self.cv.max_samples))
+        for what, source, limit in endless:
+            if source is not None and limit == END_OF_TRAINING and _is_infinite(source):
+                raise ValueError('%s minibatch source must have a limited number of samples or sweeps (set max_samples '
+                                 'or max_sweeps)' % what)
 
     # --- hooks users may override --------------------------------------------------------------
     def on_minibatch_start(self) -> None:

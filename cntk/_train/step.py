@@ -21,8 +21,9 @@ _executor = Executor()
 class CriterionPass:
     """The result of running some outputs of a function on one minibatch."""
 
-    def __init__(self, run: Run, outputs: Sequence[Variable]) -> None:
+    def __init__(self, run: Run, feeds: Dict[int, object], outputs: Sequence[Variable]) -> None:
         self.run = run
+        self.feeds = feeds
         self.outputs = list(outputs)
 
     def tensor(self, index: int) -> torch.Tensor:
@@ -41,7 +42,12 @@ class CriterionPass:
             return torch.where(valid, t, torch.zeros((), dtype=t.dtype, device=t.device)).sum(), int(lengths.sum())
         if dyn == 1:
             return t.sum(), int(t.shape[0])
-        return t.sum(), 1
+        return t.sum(), self._input_sample_count()
+
+    def _input_sample_count(self) -> int:
+        """The most samples any input holds (CNTK counts an already fully reduced loss this way)."""
+        counts = [int(b.lengths.sum()) if b.lengths is not None else int(b.tensor.shape[0]) for b in self.feeds.values()]
+        return max(counts, default=1)
 
     def value(self, index: int, as_numpy: bool = True):
         """Output ``index`` in CNTK's output convention."""
@@ -51,8 +57,8 @@ class CriterionPass:
 def run_outputs(fn: Function, data: Dict[Variable, object], outputs: Sequence[Variable], training: bool,
                 with_grad: bool) -> CriterionPass:
     """Run ``outputs`` of ``fn`` on ``data`` (training mode: dropout active)."""
-    run, _ = _executor.run(fn, data, list(outputs), training=training, needs_grad=with_grad)
-    return CriterionPass(run, outputs)
+    run, feeds = _executor.run(fn, data, list(outputs), training=training, needs_grad=with_grad)
+    return CriterionPass(run, feeds, outputs)
 
 
 def parameter_gradients(loss_sum: torch.Tensor, parameters: List[Parameter]) -> Dict[Parameter, torch.Tensor]:

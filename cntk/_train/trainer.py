@@ -17,7 +17,7 @@ from .._graph.function import Function
 from .._graph.variable import Variable
 from .._ops.tensor import combine
 from . import checkpoint
-from .criterion import check_complete, normalize_data_map, split_criterion, sweep_end_of
+from .criterion import as_function, check_complete, normalize_data_map, split_criterion, sweep_end_of
 from .evaluator import TestTally, as_writer_list
 from .step import accumulate, parameter_gradients, run_outputs
 
@@ -41,7 +41,7 @@ class Trainer:
                  progress_writers: Any = None, *, on_nonfinite_loss: str = 'warn') -> None:
         if on_nonfinite_loss not in _NONFINITE_POLICIES:
             raise ValueError("on_nonfinite_loss must be one of %s, got %r" % (_NONFINITE_POLICIES, on_nonfinite_loss))
-        self._model = model
+        self._model = as_function(model) if model is not None else None
         self._loss, self._metric = split_criterion(criterion)
         learners = parameter_learners if isinstance(parameter_learners, (list, tuple)) else [parameter_learners]
         self._learners = list(learners)

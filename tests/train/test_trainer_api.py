@@ -156,17 +156,46 @@ def test_reader_needs_epoch_size():
         loss.train(source, parameter_learners=[C.sgd(z.parameters, 0.1)])
 
 
-def test_tensorboard_writer_needs_its_extra_or_writes_events(tmp_path):
-    try:
-        import tensorboard  # noqa: F401
-    except ImportError:
-        with pytest.raises(ImportError, match='cntk-torch\\[tensorboard\\]'):
-            C.logging.TensorBoardProgressWriter(freq=1, log_dir=str(tmp_path))
-        return
+def read_event_records(path):
+    """(payload bytes) of each record of an event file, checking both checksums."""
+    import struct
+    from cntk._logging.event_file import masked_crc32c
+    data = open(path, 'rb').read()
+    records, pos = [], 0
+    while pos < len(data):
+        header = data[pos:pos + 8]
+        (length,) = struct.unpack('<Q', header)
+        assert struct.unpack('<I', data[pos + 8:pos + 12])[0] == masked_crc32c(header)
+        payload = data[pos + 12:pos + 12 + length]
+        assert struct.unpack('<I', data[pos + 12 + length:pos + 16 + length])[0] == masked_crc32c(payload)
+        records.append(payload)
+        pos += 16 + length
+    return records
+
+
+def test_crc32c_known_value():
+    from cntk._logging.event_file import crc32c
+    assert crc32c(b'123456789') == 0xE3069283  # the standard check value of CRC-32C
+
+
+def test_tensorboard_writer_writes_scalars_and_images(tmp_path):
+    import struct
     writer = C.logging.TensorBoardProgressWriter(freq=1, log_dir=str(tmp_path))
     x, y, z, loss = regression()
     trainer = C.Trainer(z, (loss, loss), [C.sgd(z.parameters, 0.1)], [writer])
     trainer.train_minibatch(dict(zip((x, y), batch())))
     trainer.summarize_training_progress()
+    writer.write_image('img', {x: np.zeros((2, 1, 4, 5), np.float32)}, 3)
     writer.close()
-    assert any(name.startswith('events.') for name in os.listdir(str(tmp_path)))
+    with pytest.raises(RuntimeError, match='closed'):
+        writer.flush()
+    (name,) = os.listdir(str(tmp_path))
+    records = read_event_records(os.path.join(str(tmp_path), name))
+    assert b'brain.Event:2' in records[0]
+    expected = trainer.previous_minibatch_loss_average
+    for tag in (b'minibatch/avg_loss', b'summary/avg_loss'):
+        record = next(r for r in records if tag in r)
+        value = struct.unpack('<f', record[record.index(tag) + len(tag) + 1:][:4])[0]
+        assert value == pytest.approx(expected, rel=1e-6)
+    images = [r for r in records if b'\x89PNG' in r]
+    assert len(images) == 2

@@ -121,6 +121,33 @@ def learning_rate_lines(C, scratch):
     return {'parameters': parameter_values(z)}
 
 
+def hyperparameter_lines(C, scratch):
+    """Which learners report which hyper-parameters ('Momentum per ...' only for momentum_sgd)."""
+    x = C.input_variable(1)
+    y = C.input_variable(1)
+    w = C.parameter((1,), init=1.0)
+    loss = C.squared_error(x * w, y)
+    lps, mom = C.learning_parameter_schedule, C.momentum_schedule
+    makers = [
+        ('momentum_sgd', lambda p: C.momentum_sgd(p, C.learning_parameter_schedule_per_sample([0.3, 0.2], epoch_size=1),
+                                                  mom([0.6, 0.7], epoch_size=1))),
+        ('nesterov', lambda p: C.nesterov(p, lps([0.3, 0.2], epoch_size=1), mom([0.6, 0.7], epoch_size=1))),
+        ('adam', lambda p: C.adam(p, lps([0.3, 0.2], epoch_size=1), mom([0.6, 0.7], epoch_size=1))),
+        ('fsadagrad', lambda p: C.fsadagrad(p, lps([0.3, 0.2], epoch_size=1), mom([0.6, 0.7], epoch_size=1))),
+        ('time constant', lambda p: C.momentum_sgd(p, lps(0.1), C.momentum_as_time_constant_schedule(100))),
+        ('per sample', lambda p: C.momentum_sgd(p, lps(0.1), C.momentum_schedule_per_sample(0.9))),
+        ('rmsprop', lambda p: C.rmsprop(p, 0.1, 0.9, 1.2, 0.7, 10, 0.001)),
+        ('adagrad', lambda p: C.adagrad(p, 0.1)),
+        ('adadelta', lambda p: C.adadelta(p, 0.1)),
+    ]
+    for name, make in makers:
+        print('##', name)
+        trainer = C.Trainer(None, loss, [make(loss.parameters)], [C.logging.ProgressPrinter(freq=100)])
+        for _ in range(3):
+            trainer.train_minibatch({x: [[2.]], y: [[1.]]})
+    return {'w': np.asarray(w.value).tolist()}
+
+
 def manual_printer(C, scratch):
     """A printer fed by hand: update, update_with_trainer, epoch_summary, update without metric."""
     printer = C.logging.ProgressPrinter(freq=3, first=2, tag='Manual')
@@ -336,5 +363,5 @@ def summary_callback(C, scratch):
 
 
 SCENARIOS = [printer_freq3, printer_geometric, printer_geometric_tag, printer_default, printer_not_pct,
-             printer_no_metric, learning_rate_lines, manual_printer, sequence_loss_counts, criterion_forms,
+             printer_no_metric, learning_rate_lines, hyperparameter_lines, manual_printer, sequence_loss_counts, criterion_forms,
              function_train, session_cv_test, session_minibatch_units, seed_model_short, summary_callback]
