@@ -22,7 +22,9 @@ class SGDLearner(Learner):
     """Stochastic gradient descent: ``p −= η·g``."""
 
     def _apply(self, p: torch.Tensor, g: torch.Tensor, state: Dict[str, Any], ctx: UpdateContext) -> None:
-        p.add_(g, alpha=-ctx['eta'])
+        # η·g rounded before the subtraction (no fused multiply-add), so the step equals the same
+        # update written as a graph (``universal``) bit for bit.
+        p.sub_(g * elem_round(ctx['eta'], p.dtype))
 
 
 class MomentumSGDLearner(Learner):

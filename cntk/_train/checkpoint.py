@@ -94,6 +94,10 @@ def is_own_format(path: str) -> bool:
 
 def load_state(path: str) -> Dict[str, Any]:
     """The state dict saved by `save` in ``path`` (a ``.ckp`` file); never unpickles anything."""
+    if not os.path.exists(path):
+        raise FileNotFoundError('trainer checkpoint %s does not exist' % path)
+    if not zipfile.is_zipfile(path):
+        raise ValueError('%s is not a cntk-torch trainer checkpoint (not a NumPy .npz archive)' % path)
     try:
         with np.load(path, allow_pickle=False) as archive:
             if _META_KEY not in archive.files:

@@ -199,3 +199,16 @@ def test_tensorboard_writer_writes_scalars_and_images(tmp_path):
         assert value == pytest.approx(expected, rel=1e-6)
     images = [r for r in records if b'\x89PNG' in r]
     assert len(images) == 2
+
+
+def test_progress_bar_writer_counts_samples_and_prints_summaries(capsys):
+    pytest.importorskip('tqdm')  # the optional 'progress' extra (installed by the test extra)
+    bar = C.logging.ProgressBarWriter(total=12, freq=1)
+    x, y, z, loss = regression()
+    trainer = C.Trainer(z, (loss, loss), [C.sgd(z.parameters, 0.1)], [bar])
+    for seed in range(3):
+        trainer.train_minibatch(dict(zip((x, y), batch(4, seed))))
+    trainer.summarize_training_progress()
+    assert bar._bar.n == 12
+    bar.close()
+    assert 'epoch 1: loss' in capsys.readouterr().out
