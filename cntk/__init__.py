@@ -29,3 +29,4 @@ from ._graph.initializer import SentinelValueForAutoSelectRandomSeed
 
 auto_select = SentinelValueForAutoSelectRandomSeed
 DefaultParamInitScale = 1
+from ._serialization.torch_module import to_torch  # noqa: F401

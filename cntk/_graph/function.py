@@ -434,13 +434,22 @@ class Function(TensorOpsMixin):
                                parameter_learners, callbacks, progress_frequency, max_epochs, epoch_size, max_samples)
 
     def save(self, filename: str, format: Any = None, use_external_files_to_store_parameters: bool = False) -> None:
-        """Save in CNTK's model format."""
-        raise NotImplementedError("Function.save (CNTK v2 model format) is not implemented yet")
+        """Save the graph and its parameter values to ``filename`` in CNTK's v2 model format (files load in
+        CNTK 2.7), or as ONNX with ``format=ModelFormat.ONNX``."""
+        from .._serialization.model_io import save_function
+        save_function(self, filename, format, use_external_files_to_store_parameters)
+
+    def restore(self, filename: str) -> None:
+        """Overwrite this graph's parameters (and constants) in place with those saved in ``filename``."""
+        from .._serialization.model_io import restore_function
+        restore_function(self, filename)
 
     @staticmethod
     def load(model: Any, device: Any = None, format: Any = None) -> "Function":
-        """Load a model saved by CNTK."""
-        raise NotImplementedError("Function.load / cntk.load_model (CNTK v2 model format) is not implemented yet")
+        """Load a model saved by CNTK (or by `save`): a file path or the file's bytes; ONNX files with
+        ``format=ModelFormat.ONNX``. Nothing in the file is executed."""
+        from .._serialization.model_io import load_function
+        return load_function(model, device, format)
 
     def __repr__(self) -> str:
         outs = ", ".join("%s%s" % (o.name and o.name + ": " or "", list(o.shape)) for o in self._outputs)

@@ -226,7 +226,8 @@ def _transpose_times(fn, t):
     if w.shape is Unknown:
         return [VarType(Unknown, first_known_dtype(t), x.axes)]
     w_shape = tuple(w.shape)
-    w_out, w_in = w_shape[:-1] if len(w_shape) > 1 else (), w_shape[-1:]
+    # a vector right operand acts as a (1, n) matrix, so the result keeps an axis of 1 (CNTK's rule)
+    w_out, w_in = w_shape[:-1] if len(w_shape) > 1 else (1,), w_shape[-1:]
     if x.shape is Unknown:
         return [VarType(w_out, first_known_dtype(t), x.axes)]
     x_shape = tuple(x.shape)
@@ -299,6 +300,8 @@ def _splice(fn, t):
     rank = max(max(len(x.shape) for x in t), 1)   # scalars splice into a vector
     axis = fn._attributes["axis"]
     ax = axis + rank if axis < 0 else axis
+    if ax < 0:  # a new leading axis (CNTK's static axis index beyond the operands' rank)
+        rank, ax = rank - ax, 0
     if ax >= rank:
         rank = ax + 1
     shapes = [(1,) * (rank - len(x.shape)) + tuple(x.shape) for x in t]
@@ -436,7 +439,27 @@ def new_sequence_axes(fn, axes: Any, prefix: str) -> Any:
 @rule("Where")
 def _where(fn, t):
     _require_sequence(fn, t[0])
+    given = fn._attributes.get("new_dynamic_axes")
+    if given is not None and not any(a.is_sequence_axis for a in given):
+        # one index per sequence (CNTK's sequence.first/last/slice of one step): no sequence axis
+        axes = Unknown if t[0].axes is Unknown else tuple(a for a in t[0].axes if a.is_batch_axis)
+        return [VarType((), t[0].dtype, axes)]
     return [VarType((), t[0].dtype, new_sequence_axes(fn, t[0].axes, "whereNodeDynamicAxis_conditionVar"))]
+
+
+@rule("PackedIndex")
+def _packed_index(fn, t):
+    return [t[1]]
+
+
+@rule("GatherPacked")
+def _gather_packed(fn, t):
+    return [VarType(t[0].shape, t[0].dtype, t[1].axes)]
+
+
+@rule("ScatterPacked")
+def _scatter_packed(fn, t):
+    return [VarType(t[0].shape, t[0].dtype, t[2].axes)]
 
 
 @rule("Sequence::Gather")

@@ -140,8 +140,47 @@ def _where(call: Call):
     cond = call.args[0].t
     counts = _repeat_counts(call, cond, _lengths(call))
     idx, new_len = _indices_from_counts(counts)
+    if call.out_dyn[0] == 1:  # one index per sequence (no new sequence axis)
+        if bool((new_len < 1).any()):
+            raise ValueError("Where '%s': a sequence of the batch selects no step, but the result holds exactly one "
+                             "index per sequence (selected counts %s)" % (call.fn.uid, new_len.tolist()[:8]))
+        return [idx[:, 0].to(cond.dtype)]
     call.ctx.set_lengths(call.node.outputs[0], new_len)
     return [idx.to(cond.dtype)]
+
+
+@kernel("PackedIndex")
+def _packed_index(call: Call):
+    # Indices of steps within each sequence already address the padded [B, T] layout.
+    return [call.args[1].t]
+
+
+@kernel("GatherPacked")
+def _gather_packed(call: Call):
+    x, idx = call.args
+    if x.dyn != 2:
+        raise ValueError("GatherPacked '%s': the source has no sequence axis" % call.fn.uid)
+    t = x.t
+    B, T = t.shape[0], t.shape[1]
+    rows = torch.arange(B, device=t.device)
+    steps = idx.t.long().clamp(0, max(T - 1, 0))
+    if idx.dyn == 1:
+        return [t[rows, steps]]
+    out = t[rows.unsqueeze(1), steps]
+    valid = torch.arange(steps.shape[1], device=t.device).unsqueeze(0) < _lengths(call, 1).unsqueeze(1)
+    return [torch.where(_bcast(valid, out), out, torch.zeros((), dtype=t.dtype, device=t.device))]
+
+
+@kernel("ScatterPacked")
+def _scatter_packed(call: Call):
+    x, idx, like = call.args
+    t = x.t
+    B, T = like.t.shape[0], like.t.shape[1]
+    out = torch.zeros((B, T) + tuple(t.shape[2:]), dtype=t.dtype, device=t.device)
+    valid = torch.arange(t.shape[1], device=t.device).unsqueeze(0) < _lengths(call, 0).unsqueeze(1)
+    b_idx, n_idx = valid.nonzero(as_tuple=True)
+    steps = idx.t.long()[b_idx, n_idx].clamp(0, max(T - 1, 0))
+    return [out.index_put((b_idx, steps), t[b_idx, n_idx])]
 
 
 @kernel("Sequence::Gather")

@@ -29,6 +29,8 @@ def _splice(call: Call):
     rank = max(max(a.static_rank for a in call.args), 1)
     axis = call.attrs["axis"]
     ax = axis + rank if axis < 0 else axis
+    if ax < 0:  # a new leading axis
+        rank, ax = rank - ax, 0
     rank = max(rank, ax + 1)
     parts = [align(a, out_dyn, rank) for a in call.args]
     d = out_dyn + ax
