@@ -16,6 +16,8 @@ from typing import List, Optional
 
 import numpy as np
 
+from .._serialization.wire import bytes_field, fixed32_field, fixed64_field, varint_field
+
 
 def _crc32c_table() -> List[int]:
     table = []
@@ -44,32 +46,12 @@ def masked_crc32c(data: bytes) -> int:
     return (((crc >> 15) | (crc << 17)) + 0xA282EAD8) & 0xFFFFFFFF
 
 
-def _varint(value: int) -> bytes:
-    out = bytearray()
-    while True:
-        byte = value & 0x7F
-        value >>= 7
-        if value:
-            out.append(byte | 0x80)
-        else:
-            out.append(byte)
-            return bytes(out)
-
-
-def _field(number: int, wire_type: int, payload: bytes) -> bytes:
-    return _varint((number << 3) | wire_type) + payload
-
-
-def _bytes_field(number: int, payload: bytes) -> bytes:
-    return _field(number, 2, _varint(len(payload)) + payload)
-
-
 def _event(step: int, file_version: Optional[str] = None, summary: Optional[bytes] = None) -> bytes:
-    message = _field(1, 1, struct.pack('<d', time.time())) + _field(2, 0, _varint(int(step)))
+    message = fixed64_field(1, struct.pack('<d', time.time())) + varint_field(2, int(step))
     if file_version is not None:
-        message += _bytes_field(3, file_version.encode())
+        message += bytes_field(3, file_version.encode())
     if summary is not None:
-        message += _bytes_field(5, summary)
+        message += bytes_field(5, summary)
     return message
 
 
@@ -111,8 +93,8 @@ class EventFileWriter:
 
     def add_scalar(self, tag: str, value: float, step: int) -> None:
         """Record ``tag`` = ``value`` at ``step``."""
-        summary_value = _bytes_field(1, tag.encode()) + _field(2, 5, struct.pack('<f', float(value)))
-        self._write(_event(step, summary=_bytes_field(1, summary_value)))
+        summary_value = bytes_field(1, tag.encode()) + fixed32_field(2, struct.pack('<f', float(value)))
+        self._write(_event(step, summary=bytes_field(1, summary_value)))
 
     def add_image(self, tag: str, image: np.ndarray, step: int) -> None:
         """Record an image given as ``(C, H, W)`` at ``step``."""
@@ -120,10 +102,10 @@ class EventFileWriter:
         hwc = np.moveaxis(arr, 0, -1) if arr.ndim == 3 else arr
         height, width = hwc.shape[:2]
         channels = hwc.shape[2] if hwc.ndim == 3 else 1
-        image_message = (_field(1, 0, _varint(height)) + _field(2, 0, _varint(width)) +
-                         _field(3, 0, _varint(channels)) + _bytes_field(4, encode_png(hwc)))
-        summary_value = _bytes_field(1, tag.encode()) + _bytes_field(4, image_message)
-        self._write(_event(step, summary=_bytes_field(1, summary_value)))
+        image_message = (varint_field(1, height) + varint_field(2, width) + varint_field(3, channels) +
+                         bytes_field(4, encode_png(hwc)))
+        summary_value = bytes_field(1, tag.encode()) + bytes_field(4, image_message)
+        self._write(_event(step, summary=bytes_field(1, summary_value)))
 
     def flush(self) -> None:
         """Write buffered records to disk."""

@@ -12,6 +12,17 @@ def _deprecated(message: str) -> None:
     warnings.warn('DEPRECATED: ' + message, DeprecationWarning, stacklevel=3)
 
 
+def _renamed_arguments(minibatch_source: Any, minibatch_size: Any, source: Any, mb_size: Any) -> Tuple[Any, Any]:
+    """The values of ``minibatch_source`` / ``minibatch_size``, taking their deprecated names into account."""
+    if source is not None:
+        _deprecated('"source" parameter is deprecated, please use "minibatch_source" instead')
+        minibatch_source = source
+    if mb_size is not None:
+        _deprecated('"mb_size" parameter is deprecated, please use "minibatch_size" instead')
+        minibatch_size = mb_size
+    return minibatch_source, minibatch_size
+
+
 def is_minibatch_source(source: Any) -> bool:
     """True for reader objects (anything with ``next_minibatch``), False for in-memory data."""
     return hasattr(source, 'next_minibatch')
@@ -91,12 +102,7 @@ class CrossValidationConfig:
                  callback: Optional[Callable[..., bool]] = None, max_samples: Optional[int] = None,
                  model_inputs_to_streams: Optional[Dict[Any, Any]] = None, criterion: Any = None, source: Any = None,
                  mb_size: Any = None) -> None:
-        if source is not None:
-            _deprecated('"source" parameter is deprecated, please use "minibatch_source" instead')
-            minibatch_source = source
-        if mb_size is not None:
-            _deprecated('"mb_size" parameter is deprecated, please use "minibatch_size" instead')
-            minibatch_size = mb_size
+        minibatch_source, minibatch_size = _renamed_arguments(minibatch_source, minibatch_size, source, mb_size)
         frequency, unit = unpack_frequency(frequency)
         if minibatch_source is None and callback is None:
             if frequency:
@@ -127,12 +133,7 @@ class TestConfig:
     def __init__(self, minibatch_source: Any = None, minibatch_size: Any = 32,
                  model_inputs_to_streams: Optional[Dict[Any, Any]] = None, criterion: Any = None, source: Any = None,
                  mb_size: Any = None) -> None:
-        if source is not None:
-            _deprecated('"source" parameter is deprecated, please use "minibatch_source" instead')
-            minibatch_source = source
-        if mb_size is not None:
-            _deprecated('"mb_size" parameter is deprecated, please use "minibatch_size" instead')
-            minibatch_size = mb_size
+        minibatch_source, minibatch_size = _renamed_arguments(minibatch_source, minibatch_size, source, mb_size)
         self.minibatch_size = as_minibatch_size_schedule(minibatch_size)
         self.source, self.model_inputs_to_streams = wrap_data(minibatch_source, model_inputs_to_streams, criterion,
                                                               infinitely_repeat=False)
