@@ -18,6 +18,7 @@ from . import axis, core, device, initializer, ops, variables  # noqa: F401
 from .losses import *  # noqa: F401,F403
 from .metrics import *  # noqa: F401,F403
 from . import losses, metrics  # noqa: F401
+from . import random  # noqa: F401
 from .learners import *  # noqa: F401,F403
 from . import learners  # noqa: F401
 from . import cntk_py, internal  # noqa: F401

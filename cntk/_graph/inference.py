@@ -142,7 +142,7 @@ UNARY_OPS = ("Negate", "Sigmoid", "StableSigmoid", "Tanh", "ReLU", "Exp", "Log",
              "ElementNot", "StraightThrough", "Softmax", "LogSoftmax", "Hardmax", "Alias")
 BINARY_OPS = ("Plus", "Minus", "ElementTimes", "ElementDivide", "ElementMax", "ElementMin", "Pow", "LogPlus", "Equal",
               "NotEqual", "Less", "LessEqual", "Greater", "GreaterEqual", "ElementAnd", "ElementOr", "ElementXor",
-              "PReLU", "Select", "Clip", "Sum", "Mean", "SquaredError", "BinaryCrossEntropy", "WeightedBinaryCrossEntropy")
+              "PReLU", "Select", "Clip", "Sum", "Mean", "SquaredError", "BinaryCrossEntropy")
 
 
 @rule(*UNARY_OPS)

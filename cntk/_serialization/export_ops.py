@@ -140,7 +140,7 @@ _SAME = ("Negate", "Sigmoid", "Tanh", "ReLU", "Exp", "Log", "Sqrt", "Floor", "Ab
          "Asin", "Acos", "Atan", "Sinh", "Cosh", "Asinh", "Atanh", "StableSigmoid", "NoOp", "Pass", "StopGradient",
          "StraightThrough", "Plus", "Minus", "ElementTimes", "Equal", "NotEqual", "Less", "LessEqual", "Greater",
          "GreaterEqual", "LogPlus", "Pow", "Select", "Clip", "ReconcileDynamicAxis", "CosDistance", "UnpackBatch",
-         "ToBatch", "ToSequenceLike", "Combine", "PackedIndex", "GatherPacked", "ScatterPacked", "Assign")
+         "ToBatch", "ToSequenceLike", "Combine", "PackedIndex", "GatherPacked", "ScatterPacked", "Assign", "Logistic")
 
 
 @exporter(*_SAME)
@@ -481,11 +481,6 @@ def _bce_body(L: Lower, o: str, t: str) -> str:
 @exporter("BinaryCrossEntropy")
 def _bce(L: Lower) -> None:
     L.block("BinaryCrossEntropy", lambda o, t: _bce_body(L, o, t))
-
-
-@exporter("WeightedBinaryCrossEntropy")
-def _wbce(L: Lower) -> None:
-    L.block("WeightedBinaryCrossEntropy", lambda o, t, w: L.prim("ElementTimes", [w, _bce_body(L, o, t)]))
 
 
 def _vector_loss_check(L: Lower) -> None:

@@ -151,7 +151,7 @@ _SAME = ("Negate", "Tanh", "ReLU", "Exp", "Log", "Sqrt", "Floor", "Abs", "Recipr
          "Acos", "Atan", "Sinh", "Cosh", "Asinh", "Atanh", "StableSigmoid", "NoOp", "Pass", "StopGradient",
          "StraightThrough", "Plus", "Minus", "ElementTimes", "Equal", "NotEqual", "Less", "LessEqual", "Greater",
          "GreaterEqual", "LogPlus", "Pow", "Select", "Clip", "ReconcileDynamicAxis", "CosDistance", "UnpackBatch",
-         "ToBatch", "ToSequenceLike", "Combine")
+         "ToBatch", "ToSequenceLike", "Combine", "Logistic")
 
 
 @translator(*_SAME)

@@ -15,6 +15,7 @@ from .._ops.tensor import (CONSTANT_PAD, REFLECT_PAD, SYMMETRIC_PAD, argmax, arg
                            reduce_sum, reduce_sum_square, reshape, slice, splice, squeeze, swapaxes, times,
                            times_transpose, to_batch, to_sequence, to_sequence_like, top_k, transpose, unpack_batch,
                            zeros_like)
+from .._ops.random import random_sample, random_sample_inclusion_frequency
 from . import sequence
 
 
@@ -37,16 +38,6 @@ def parameter(shape=None, init=None, dtype=None, device=None, name=""):
 def eye_like(x, sparse_output=True, name=""):
     """Identity matrix shaped like x (not implemented)."""
     raise NotImplementedError("cntk.ops.eye_like is not implemented in cntk-torch")
-
-
-def random_sample(*args, **kwargs):
-    """Sampling op for sampled softmax (not implemented)."""
-    raise NotImplementedError("cntk.ops.random_sample is not implemented in cntk-torch")
-
-
-def random_sample_inclusion_frequency(*args, **kwargs):
-    """Sampling op for sampled softmax (not implemented)."""
-    raise NotImplementedError("cntk.ops.random_sample_inclusion_frequency is not implemented in cntk-torch")
 
 
 def optimized_rnnstack(*args, **kwargs):

@@ -1,9 +1,8 @@
-"""Dropout, cast, assign and random draws."""
+"""Dropout, cast and assign."""
 from __future__ import annotations
 
 import torch
 
-from ..._graph.random_state import random_state
 from ..._graph.variable import torch_dtype
 from . import Call, kernel
 
@@ -30,27 +29,3 @@ def _assign(call: Call):
     with torch.no_grad():
         target._tensor.copy_(value.t.reshape(target._tensor.shape))
     return [value.t]
-
-
-@kernel("RandomDistribution")
-def _random(call: Call):
-    a = call.attrs
-    g = call.ctx.generator_for(call.fn)
-    if call.args:
-        like = call.args[0].t
-        shape, dtype = like.shape, like.dtype
-    else:
-        shape, dtype = tuple(a["shape"]), torch_dtype(a["dtype"])
-    kind = a["distribution"]
-    if kind == "uniform":
-        out = torch.rand(shape, generator=g, dtype=torch.float64) * (a["high"] - a["low"]) + a["low"]
-    elif kind == "normal":
-        out = torch.randn(shape, generator=g, dtype=torch.float64) * a["scale"] + a["mean"]
-    elif kind == "bernoulli":
-        out = (torch.rand(shape, generator=g, dtype=torch.float64) < a["mean"]).double()
-    elif kind == "gumbel":
-        u = torch.rand(shape, generator=g, dtype=torch.float64).clamp(1e-12, 1 - 1e-12)
-        out = a["loc"] - a["scale"] * torch.log(-torch.log(u))
-    else:
-        raise NotImplementedError("random distribution '%s'" % kind)
-    return [out.to(dtype)]
