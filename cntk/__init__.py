@@ -15,6 +15,7 @@ from .ops import *  # noqa: F401,F403
 from .ops import sequence
 from .ops.functions import BlockFunction, ModelFormat, load_model
 from . import axis, core, device, initializer, ops, variables  # noqa: F401
+from .device import *  # noqa: F401,F403
 from .losses import *  # noqa: F401,F403
 from .metrics import *  # noqa: F401,F403
 from . import losses, metrics  # noqa: F401

@@ -3,11 +3,14 @@
 Blocks, combines and bound placeholders are looked through, so the plan is a flat list of
 primitive nodes. Nodes on a cycle (a recurrence: PastValue/FutureValue feeding back) are
 grouped into a `LoopStep` that the runner advances one time step at a time; every other node
-is a `NodeStep` that runs once over whole padded ``[B, T, ...]`` tensors.
+is a `NodeStep` that runs once over whole padded ``[B, T, ...]`` tensors. Loops whose step is a
+stock cell then become `FusedLoop` steps (``cntk._exec.fused``) unless fusion is turned off,
+products of a sparse input with a matrix become `SparseLookup` steps (``onehot``) and a bias
+added to a matrix product one `Affine` step (``affine``).
 """
 from __future__ import annotations
 
-from typing import Dict, List, Optional, Sequence, Union
+from typing import Dict, List, Sequence, Union
 
 from .._graph.variable import Variable
 
@@ -18,12 +21,13 @@ _PASS_THROUGH = ("Combine",)
 class Node:
     """One primitive op with its operands resolved to the variables that produce them."""
 
-    __slots__ = ("fn", "inputs", "outputs")
+    __slots__ = ("fn", "inputs", "outputs", "kernel")
 
     def __init__(self, fn, inputs: List[Variable]) -> None:
         self.fn = fn
         self.inputs = inputs
         self.outputs = fn._outputs
+        self.kernel = None  # the runner's resolved kernel (calls.NodeKernel), set on first use
 
     @property
     def op_name(self) -> str:
@@ -45,7 +49,8 @@ class NodeStep:
 class LoopStep:
     """Run a recurrence: the nodes of one cycle, step by step along a sequence axis."""
 
-    __slots__ = ("nodes", "axis", "backward", "loop_vars", "exported")
+    __slots__ = ("nodes", "axis", "backward", "loop_vars", "exported", "program")
+    engine = "generic"
 
     def __init__(self, nodes: List[Node], axis, backward: bool, exported: List[Variable]) -> None:
         self.nodes = nodes
@@ -53,9 +58,28 @@ class LoopStep:
         self.backward = backward
         self.loop_vars = {id(o) for n in nodes for o in n.outputs}
         self.exported = exported
+        self.program = None  # the runner's per-step program (loop.LoopProgram), built on first use
 
 
-Step = Union[NodeStep, LoopStep]
+Step = Union[NodeStep, LoopStep, "FusedLoop", "SparseLookup", "Affine"]
+
+
+def step_reads(step) -> List[Variable]:
+    """The variables a plan step reads (for a loop, its nodes' operands, its own included)."""
+    if isinstance(step, NodeStep):
+        return step.node.inputs
+    if isinstance(step, LoopStep):
+        return [v for n in step.nodes for v in n.inputs]
+    return step.inputs
+
+
+def step_writes(step) -> List[Variable]:
+    """The variables a plan step sets for later steps."""
+    if isinstance(step, NodeStep):
+        return step.node.outputs
+    if isinstance(step, LoopStep):
+        return step.exported
+    return step.outputs
 
 
 class Plan:
@@ -66,12 +90,18 @@ class Plan:
         self.outputs = outputs
         self.leaves = leaves
 
+    def loop_engines(self) -> List[str]:
+        """The engine of every recurrence loop, in execution order: ``'generic'`` for the step
+        loop, else the fused engine's name (e.g. ``'torch.lstm'``, ``'scan.gru'``)."""
+        return [s.engine for s in self.steps if getattr(s, "engine", None)]
+
 
 class GraphResolver:
     """Looks through blocks, combines and placeholder bindings to the variable that really produces a value."""
 
     def __init__(self) -> None:
         self.bindings: Dict[int, Variable] = {}
+        self.blocks: Dict[int, object] = {}  # the blocks looked through, by id
 
     def resolve(self, v: Variable) -> Variable:
         seen = 0
@@ -82,6 +112,7 @@ class GraphResolver:
             owner = v.owner
             if owner is not None:
                 if owner.is_block:
+                    self.blocks[id(owner)] = owner
                     for inner, outer in owner._block_mapping:
                         self.bindings[id(inner)] = outer
                     v = owner._block_root._outputs[v._output_index]
@@ -99,8 +130,9 @@ class GraphResolver:
             return v
 
 
-def compile_plan(outputs: Sequence[Variable]) -> Plan:
-    """Build the plan computing ``outputs`` (the variables the caller asked for)."""
+def compile_plan(outputs: Sequence[Variable], fuse: bool = True) -> Plan:
+    """Build the plan computing ``outputs`` (the variables the caller asked for); with ``fuse``,
+    loops over stock cells run as fused kernels."""
     resolver = GraphResolver()
     resolved_outputs = [resolver.resolve(o) for o in outputs]
     nodes: Dict[int, Node] = {}
@@ -118,6 +150,14 @@ def compile_plan(outputs: Sequence[Variable]) -> Plan:
         nodes[id(fn)] = node
         stack.extend(node.inputs)
     steps = _order(list(nodes.values()), resolved_outputs)
+    # modules that build on this one's step types
+    from .affine import fuse_affine
+    from .fused.match import fuse_loops
+    from .onehot import SparseLookup, is_sparse_lookup
+    if fuse:
+        steps = fuse_loops(steps, resolved_outputs, resolver)
+    steps = [SparseLookup(s.node) if isinstance(s, NodeStep) and is_sparse_lookup(s.node) else s for s in steps]
+    steps = fuse_affine(steps, resolved_outputs)
     return Plan(steps, resolved_outputs, list(leaves.values()))
 
 

@@ -2,25 +2,28 @@
 eval / forward / backward / grad entry points that `Function` delegates to."""
 from __future__ import annotations
 
-from typing import Any, Dict, List, Optional, Sequence
+from typing import Any, Dict, List, Sequence
 
 import numpy as np
 import torch
 
 from .._graph.function import graph_version
 from .._graph.random_state import random_state
-from .._graph.variable import Variable, torch_dtype
-from . import binding
-from .kernels import KERNELS, Call, Operand
-from .plan import DELAY_OPS, LoopStep, NodeStep, Plan, compile_plan
+from .._graph.variable import Variable
+from ..device import torch_device_of
+from . import binding, fused
+from .calls import call_kernel, dynamic_rank, label, node_kernel
+from .kernels import Operand
+from .loop import run_loop
+from .plan import LoopStep, NodeStep, Plan, Step, compile_plan
 
-_SEQUENCE_KERNELS_OUTSIDE_LOOPS = frozenset(k for k in KERNELS if k.startswith("Sequence::")) | {
-    "Where", "ReconcileDynamicAxis", "UnpackSequence", "ToSequence", "ToSequenceLike"}
+_PLANS_PER_FUNCTION = 8
 
 
-def default_device() -> torch.device:
-    """The device computations run on (see `cntk.device`)."""
-    return torch.device("cpu")
+def default_device(requested: Any = None) -> torch.device:
+    """The torch device a run uses: ``requested`` (a `cntk.device.DeviceDescriptor`) or else the
+    default device of `cntk.device`."""
+    return torch_device_of(requested)
 
 
 class RunContext:
@@ -31,6 +34,7 @@ class RunContext:
         self.device = device
         self.lengths: Dict[str, torch.Tensor] = {}
         self.length_sources: Dict[str, str] = {}
+        self.cache: Dict[Any, Any] = {}  # per-run memos (e.g. the packed layout of an axis' sequences)
 
     def lengths_of(self, var: Variable) -> torch.Tensor:
         axis = var.sequence_axis
@@ -66,16 +70,6 @@ class RunContext:
         return gen
 
 
-def _dyn(var: Variable) -> int:
-    if var._dynamic_axes is None:
-        raise ValueError("the dynamic axes of %r are not known; is a placeholder left unbound?" % (var,))
-    return len(var._dynamic_axes)
-
-
-def _label(var: Variable) -> str:
-    return "'%s'" % (var.name or var.uid)
-
-
 class Run:
     """The values of one execution of a plan."""
 
@@ -89,119 +83,68 @@ class Run:
             if leaf.is_parameter or leaf.is_constant:
                 if leaf._tensor is None:
                     raise ValueError("%s %s has unresolved shape %s; bind the model to inputs first"
-                                     % (leaf.kind.name, _label(leaf), leaf._shape))
-                self.values[id(leaf)] = leaf._tensor
+                                     % (leaf.kind.name, label(leaf), leaf._shape))
+                t = leaf._tensor
+                self.values[id(leaf)] = t if t.device == self.ctx.device else t.to(self.ctx.device)
             elif id(leaf) not in feeds:
-                raise ValueError("input %s was not given data" % _label(leaf))
+                raise ValueError("input %s was not given data" % label(leaf))
             else:
                 self.values[id(leaf)] = feeds[id(leaf)].tensor
-        for step in self.plan.steps:
+        self.run_steps(self.plan.steps)
+
+    def run_steps(self, steps: Sequence[Step]) -> None:
+        """Run plan steps in order."""
+        for step in steps:
             if isinstance(step, NodeStep):
                 self._run_node(step.node)
-            else:
+            elif isinstance(step, LoopStep):
                 self._run_loop(step)
-
-    def _call(self, node, args: List[Operand], out_dyn: List[int]) -> List[torch.Tensor]:
-        fn = node.fn
-        kern = KERNELS.get(fn.op_name)
-        if kern is None:
-            raise NotImplementedError("the op '%s' has no kernel yet" % fn.op_name)
-        if fn.op_name != "Cast":
-            want = torch_dtype(node.outputs[0].dtype)
-            args = [a if a.t.dtype == want or not a.t.is_floating_point() else Operand(a.t.to(want), a.dyn) for a in args]
-        return kern(Call(node, args, out_dyn, self.ctx))
+            else:
+                step.execute(self)
 
     def _run_node(self, node) -> None:
-        args = [Operand(self.values[id(v)], _dyn(v)) for v in node.inputs]
-        outs = self._call(node, args, [_dyn(o) for o in node.outputs])
-        for o, t in zip(node.outputs, outs):
-            self.values[id(o)] = t
+        nk = node.kernel or node_kernel(node)
+        values = self.values
+        args = [Operand(values[id(v)], d) for v, d in zip(node.inputs, nk.in_dyn)]
+        for o, t in zip(node.outputs, call_kernel(node, nk, args, nk.out_dyn, self.ctx)):
+            values[id(o)] = t
 
     def _run_loop(self, step: LoopStep) -> None:
-        axis = step.axis
-        if axis.name not in self.ctx.lengths:
-            raise RuntimeError("recurrence over axis '%s' whose lengths are unknown" % axis.name)
-        lengths = self.ctx.lengths[axis.name]
-        T = self._loop_length(step, lengths)
-        history: Dict[int, List[Optional[torch.Tensor]]] = {v: [None] * T for v in step.loop_vars}
-        for node in step.nodes:
-            if node.op_name in _SEQUENCE_KERNELS_OUTSIDE_LOOPS:
-                raise NotImplementedError("the sequence op '%s' inside a recurrence loop" % node.op_name)
-        times = range(T - 1, -1, -1) if step.backward else range(T)
-        for t in times:
-            for node in step.nodes:
-                if node.op_name in DELAY_OPS:
-                    out = self._delay_step(node, t, T, lengths, history, step)
-                    history[id(node.outputs[0])][t] = out
-                    continue
-                args = [self._loop_operand(v, t, history, step) for v in node.inputs]
-                out_dyn = [_dyn(o) - (1 if _on_axis(o, axis) else 0) for o in node.outputs]
-                for o, value in zip(node.outputs, self._call(node, args, out_dyn)):
-                    history[id(o)][t] = value
-        for v in step.exported:
-            self.values[id(v)] = torch.stack(history[id(v)], dim=1) if T else self._empty_like_loop(v, lengths)
-
-    def _empty_like_loop(self, v: Variable, lengths: torch.Tensor) -> torch.Tensor:
-        return torch.zeros((lengths.shape[0], 0) + tuple(v.shape), dtype=torch_dtype(v.dtype), device=self.ctx.device)
-
-    def _loop_length(self, step: LoopStep, lengths: torch.Tensor) -> int:
-        for node in step.nodes:
-            for v in node.inputs:
-                if id(v) not in step.loop_vars and id(v) in self.values and _on_axis(v, step.axis):
-                    return int(self.values[id(v)].shape[1])
-        return int(lengths.max().item()) if lengths.numel() else 0
-
-    def _loop_operand(self, v: Variable, t: int, history, step: LoopStep) -> Operand:
-        if id(v) in step.loop_vars:
-            return Operand(history[id(v)][t], _dyn(v) - 1)
-        value = self.values[id(v)]
-        if _on_axis(v, step.axis):
-            return Operand(value[:, t], _dyn(v) - 1)
-        if _dyn(v) == 2:
-            raise ValueError("%s lives on sequence axis '%s' but is used inside a recurrence over '%s'"
-                             % (_label(v), v.sequence_axis.name, step.axis.name))
-        return Operand(value, _dyn(v))
-
-    def _delay_step(self, node, t: int, T: int, lengths: torch.Tensor, history, step: LoopStep) -> torch.Tensor:
-        x_var, init_var = node.inputs
-        off = node.fn._attributes.get("offset", 1)
-        src = t - off if node.op_name == "PastValue" else t + off
-        init = self._loop_operand(init_var, t, history, step)
-        out_var = node.outputs[0]
-        batch = lengths.shape[0]
-        static = tuple(out_var.shape)
-        from .kernels import align
-        init_t = align(init, 1, len(static)).expand((batch,) + static)
-        if not 0 <= src < T:
-            return init_t
-        if id(x_var) in step.loop_vars:
-            prev = history[id(x_var)][src]
-        else:
-            prev = self.values[id(x_var)][:, src]
-        if node.op_name == "PastValue":
-            return prev
-        valid = (src < lengths).reshape((batch,) + (1,) * len(static))
-        return torch.where(valid, prev, init_t)
-
-
-def _on_axis(v: Variable, axis) -> bool:
-    return v._dynamic_axes is not None and axis in v._dynamic_axes
+        run_loop(self, step)
 
 
 class Executor:
     """Evaluates Functions: the engine behind `Function.eval`, `forward`, `backward` and `grad`."""
 
     def plan_for(self, fn, outputs: Sequence[Variable]) -> Plan:
+        """The compiled plan for these outputs of ``fn``, cached on ``fn`` per output set (a few
+        kept, so that alternating between e.g. a criterion and the model's output recompiles
+        nothing) until the graph changes."""
         cache = fn.__dict__.setdefault("_plan_cache", {})
-        key = (tuple(o.uid for o in outputs), graph_version())
-        plan = cache.get(key)
-        if plan is None:
-            cache.clear()
-            plan = cache[key] = compile_plan(list(outputs))
+        fuse = fused.enabled()
+        key = (tuple(o.uid for o in outputs), fuse)
+        version = graph_version()
+        hit = cache.get(key)
+        if hit is not None and hit[0] == version:
+            return hit[1]
+        plan = compile_plan(list(outputs), fuse=fuse)
+        if len(cache) >= _PLANS_PER_FUNCTION:
+            cache.pop(next(iter(cache)))
+        cache.pop(key, None)
+        cache[key] = (version, plan)
         return plan
 
+    @staticmethod
+    def arguments_of(fn) -> List[Variable]:
+        """``fn.arguments``, memoised on ``fn`` until the graph changes (it walks the whole graph)."""
+        memo = fn.__dict__.get("_arguments_memo")
+        version = graph_version()
+        if memo is None or memo[0] != version:
+            memo = fn.__dict__["_arguments_memo"] = (version, fn.arguments)
+        return memo[1]
+
     def normalize_arguments(self, fn, arguments: Any) -> Dict[Variable, Any]:
-        params = fn.arguments
+        params = self.arguments_of(fn)
         if arguments is None:
             return {}
         if isinstance(arguments, dict):
@@ -223,18 +166,18 @@ class Executor:
         return {params[0]: arguments}
 
     def run(self, fn, arguments: Any, outputs: Sequence[Variable], training: bool, needs_grad: bool,
-            grad_inputs: Sequence[Variable] = ()) -> tuple:
+            grad_inputs: Sequence[Variable] = (), device: Any = None) -> tuple:
         args = self.normalize_arguments(fn, arguments)
         plan = self.plan_for(fn, outputs)
-        device = default_device()
+        device = default_device(device)
         ctx = RunContext(training, device)
         feeds: Dict[int, binding.BoundInput] = {}
         for var, data in args.items():
             if var.is_placeholder:
-                raise ValueError("argument %s is a placeholder; bind it to an input before evaluating" % _label(var))
+                raise ValueError("argument %s is a placeholder; bind it to an input before evaluating" % label(var))
             bound = binding.bind(var, data, device)
             if bound.lengths is not None:
-                ctx.set_lengths(var, bound.lengths, source=_label(var))
+                ctx.set_lengths(var, bound.lengths, source=label(var))
             if any(g is var for g in grad_inputs) or (needs_grad and var.needs_gradient):
                 bound.tensor = bound.tensor.detach().clone().requires_grad_(True)
             feeds[id(var)] = bound
@@ -245,13 +188,13 @@ class Executor:
 
     def convert(self, run: Run, var: Variable, resolved: Variable, as_numpy: bool) -> Any:
         t = run.values[id(resolved)]
-        dyn = _dyn(resolved)
+        dyn = dynamic_rank(resolved)
         lengths = run.ctx.lengths_of(resolved) if dyn == 2 else None
         return binding.to_numpy(t, lengths, dyn) if as_numpy else binding.to_value(t, lengths, dyn)
 
     def eval(self, fn, arguments, outputs, device, as_numpy):
         outs = list(outputs) if outputs is not None else fn.outputs
-        run, _ = self.run(fn, arguments, outs, training=False, needs_grad=False)
+        run, _ = self.run(fn, arguments, outs, training=False, needs_grad=False, device=device)
         results = {o: self.convert(run, o, r, as_numpy) for o, r in zip(outs, run.plan.outputs)}
         if len(outs) == 1:
             return results[outs[0]]
@@ -261,7 +204,8 @@ class Executor:
         outs = list(outputs) if outputs is not None else fn.outputs
         training = bool(keep_for_backward)
         run, feeds = self.run(fn, arguments, outs, training=training, needs_grad=True,
-                              grad_inputs=[v for v in self.normalize_arguments(fn, arguments) if v.needs_gradient])
+                              grad_inputs=[v for v in self.normalize_arguments(fn, arguments) if v.needs_gradient],
+                              device=device)
         results = {o: self.convert(run, o, r, as_numpy) for o, r in zip(outs, run.plan.outputs)}
         state = (run, feeds, outs)
         return state, results
@@ -282,7 +226,7 @@ class Executor:
     def _root_tensor(self, run: Run, resolved: Variable, grad: Any, like: torch.Tensor) -> torch.Tensor:
         if isinstance(grad, torch.Tensor):
             g = grad
-        elif _dyn(resolved) == 2 and isinstance(grad, (list, tuple)):
+        elif dynamic_rank(resolved) == 2 and isinstance(grad, (list, tuple)):
             from .._core.value import pad_sequences
             g, _ = pad_sequences([np.asarray(x) for x in grad])
         else:
@@ -291,7 +235,7 @@ class Executor:
         return self._mask_padding(run, resolved, g)
 
     def _mask_padding(self, run: Run, resolved: Variable, g: torch.Tensor) -> torch.Tensor:
-        if _dyn(resolved) != 2:
+        if dynamic_rank(resolved) != 2:
             return g
         mask = run.ctx.step_mask(resolved, g)
         return torch.where(mask.reshape(tuple(mask.shape) + (1,) * (g.dim() - 2)), g, torch.zeros_like(g))
@@ -305,7 +249,7 @@ class Executor:
                 targets.append(feeds[id(v)].tensor)
             else:
                 raise ValueError("cannot take the gradient with respect to %s: it is neither a parameter nor an argument "
-                                 "given data" % _label(v))
+                                 "given data" % label(v))
         diffable = [t.requires_grad for t in targets]
         live = [t for t, d in zip(targets, diffable) if d]
         pairs = [(r, g) for r, g in zip(roots, grads_out) if r.requires_grad]  # constant outputs give 0
@@ -335,12 +279,12 @@ class Executor:
         single = isinstance(wrt, Variable)
         wrt_list = [wrt] if single else list(wrt)
         run, feeds = self.run(fn, at, outs, training=False, needs_grad=True,
-                              grad_inputs=[v for v in wrt_list if not (v.is_parameter or v.is_constant)])
+                              grad_inputs=[v for v in wrt_list if not (v.is_parameter or v.is_constant)], device=device)
         roots, grads_out = [], []
         for resolved in run.plan.outputs:
             t = run.values[id(resolved)]
             roots.append(t)
-            seed = torch.ones_like(t) if grad_root is None else torch.as_tensor(np.asarray(grad_root), dtype=t.dtype).expand_as(t)
+            seed = torch.ones_like(t) if grad_root is None else torch.as_tensor(np.asarray(grad_root), dtype=t.dtype, device=t.device).expand_as(t)
             grads_out.append(self._mask_padding(run, resolved, seed))
         result = self._gradients(run, feeds, roots, grads_out, wrt_list, as_numpy)
         if len(wrt_list) == 1:

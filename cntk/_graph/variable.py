@@ -8,6 +8,7 @@ from typing import Any, Optional, Sequence
 import numpy as np
 import torch
 
+from ..device import torch_device_of
 from .axis import Axis, batch_axes
 from .tensor_ops import TensorOpsMixin
 
@@ -208,6 +209,8 @@ class Variable(TensorOpsMixin):
 class _ValueHolder(Variable):
     """Shared behaviour of parameters and constants: a torch tensor behind a numpy face."""
 
+    _device: Any = None  # the DeviceDescriptor given at construction; None: the default device
+
     def __init__(self, shape: Any, init: Any, dtype: Any, name: str, kind: VariableKind) -> None:
         value = None
         if isinstance(init, (np.ndarray, list, tuple, np.generic)) or (init is not None and _is_number(init) and shape is None):
@@ -229,7 +232,7 @@ class _ValueHolder(Variable):
             self._materialize()
 
     def _set_tensor(self, t: torch.Tensor) -> None:
-        t = t.detach().clone()
+        t = t.detach().to(torch_device_of(self._device), copy=True)
         if self._kind == VariableKind.Parameter:
             t.requires_grad_(True)
         self._tensor = t
@@ -307,6 +310,7 @@ class Parameter(_ValueHolder):
         if init is None and shape is not None:
             from .initializer import glorot_uniform
             init = glorot_uniform()
+        self._device = device
         super().__init__(shape, init, dtype, name, VariableKind.Parameter)
 
 
@@ -322,6 +326,7 @@ class Constant(_ValueHolder):
             dtype = np.float32
         if isinstance(value, np.ndarray) and value.dtype not in (np.float32, np.float64, np.float16) and dtype is None:
             dtype = np.float32
+        self._device = device
         super().__init__(None, value, dtype, name, VariableKind.Constant)
 
 

@@ -14,7 +14,9 @@ from __future__ import annotations
 
 import math
 import warnings
+from typing import Dict, NamedTuple, Optional, Tuple
 
+from .._graph import traversal
 from .._graph.defaults import default_override_or, get_default_override
 from .._graph.function import primitive
 from .._graph.initializer import glorot_uniform
@@ -26,7 +28,50 @@ from .core_layers import identity
 _INFERRED = -1
 
 
-def Stabilizer(steepness=4, enable_self_stabilization=default_override_or(True), name=''):
+class CellInfo(NamedTuple):
+    """What a stock cell block computes, for execution engines that run it as a fused kernel.
+
+    Attached read-only to the block as ``block._cell_info`` (clones carry it). ``roles`` names the
+    leaves of the block's internal graph in depth-first order (see `cell_leaves`): ``'W'``, ``'H'``,
+    ``'H1'``, ``'b'``, ``'Ci'``, ``'Cf'``, ``'Co'``, ``'P'``, ``'S_dh'``/``'S_dc'``/``'S_ct'``/``'S_ht'``
+    (the parameter of that stabiliser) and None for the state/input placeholders and unnamed constants.
+    """
+
+    kind: str                   # 'LSTM', 'GRU' or 'RNNStep'
+    activation: Optional[str]   # 'tanh', 'relu', 'sigmoid', or None for any other function
+    use_peepholes: bool
+    projection: bool
+    steepness: float            # of the stabilisers
+    roles: Tuple[Optional[str], ...]
+
+
+def cell_leaves(block) -> list:
+    """The leaves (parameters, constants, placeholders) of a cell block's internal graph, depth first."""
+    return [v for v in traversal.depth_first(block.block_root) if not traversal._is_function(v)]
+
+
+def _activation_name(activation) -> Optional[str]:
+    from .._ops.elementwise import relu
+    return {id(tanh): 'tanh', id(relu): 'relu', id(sigmoid): 'sigmoid'}.get(id(activation))
+
+
+def _mark_cell(block, kind: str, activation, use_peepholes: bool, projection: bool,
+               role_of: Dict[int, str], stabilizers: Dict[str, object]):
+    """Attach a `CellInfo` to ``block`` (``stabilizers`` maps a role to its Stabilizer or identity)."""
+    role_of = dict(role_of)
+    for role, stab in stabilizers.items():
+        if stab is not identity:
+            role_of.update({id(p): role for p in stab.parameters})
+    roles = tuple(role_of.get(id(v)) for v in cell_leaves(block))
+    block._cell_info = CellInfo(kind, _activation_name(activation), bool(use_peepholes), bool(projection),
+                               _STEEPNESS, roles)
+    return block
+
+
+_STEEPNESS = 4
+
+
+def Stabilizer(steepness=_STEEPNESS, enable_self_stabilization=default_override_or(True), name=''):
     """Self-stabilizer: multiplies its input by a learned scalar ``softplus_beta(alpha)``
     (beta = steepness), initialised so that the factor is 1. With
     ``enable_self_stabilization=False`` it is the identity (no parameter)."""
@@ -114,7 +159,13 @@ def LSTM(shape, cell_shape=None, activation=default_override_or(tanh), use_peeph
         if has_projection:
             h = times(S_ht(h), P)
         return (h, c)
-    return make_block(lstm, 'LSTM', name)
+    roles = {id(b): 'b', id(W): 'W', id(H): 'H'}
+    if use_peepholes:
+        roles.update({id(Ci): 'Ci', id(Cf): 'Cf', id(Co): 'Co'})
+    if has_projection:
+        roles[id(P)] = 'P'
+    return _mark_cell(make_block(lstm, 'LSTM', name), 'LSTM', activation, use_peepholes, has_projection, roles,
+                      {'S_dh': S_dh, 'S_dc': S_dc, 'S_ct': S_ct, 'S_ht': S_ht})
 
 
 def GRU(shape, cell_shape=None, activation=default_override_or(tanh), init=default_override_or(glorot_uniform()),
@@ -153,7 +204,11 @@ def GRU(shape, cell_shape=None, activation=default_override_or(tanh), init=defau
         if has_projection:
             h = times(S_ht(h), P)
         return h
-    return make_block(gru, 'GRU', name)
+    roles = {id(b): 'b', id(W): 'W', id(H): 'H', id(H1): 'H1'}
+    if has_projection:
+        roles[id(P)] = 'P'
+    return _mark_cell(make_block(gru, 'GRU', name), 'GRU', activation, False, has_projection, roles,
+                      {'S_dh': S_dh, 'S_ht': S_ht})
 
 
 def RNNStep(shape, cell_shape=None, activation=default_override_or(sigmoid), init=default_override_or(glorot_uniform()),
@@ -175,7 +230,8 @@ def RNNStep(shape, cell_shape=None, activation=default_override_or(sigmoid), ini
 
     def rnn_step(dh, x):
         return activation(times(x, W) + times(S_dh(dh), H) + b)
-    return make_block(rnn_step, 'RNNStep', name)
+    return _mark_cell(make_block(rnn_step, 'RNNStep', name), 'RNNStep', activation, False, False,
+                      {id(W): 'W', id(H): 'H', id(b): 'b'}, {'S_dh': S_dh})
 
 
 def RNNUnit(shape, cell_shape=None, activation=default_override_or(sigmoid), init=default_override_or(glorot_uniform()),

@@ -11,6 +11,7 @@ import os
 import re
 from typing import Any, Callable, Dict, List, Optional
 
+from .._distributed.training import DataShare, data_share
 from .configs import CheckpointConfig, CrossValidationConfig, TestConfig, wrap_data
 from .schedules import END_OF_TRAINING, DataUnit, as_minibatch_size_schedule, unpack_frequency
 
@@ -33,11 +34,21 @@ def _is_infinite(source: Any) -> bool:
     return bool(probe()) if callable(probe) else False
 
 
-def read_minibatch(source: Any, mapping: Dict[Any, Any], size: int) -> Dict[Any, Any]:
-    """The next minibatch of ``size`` samples as {argument: MinibatchData} ({} at the end or for size 0)."""
+def _next_share(source: Any, size: int, share: DataShare) -> Dict[Any, Any]:
+    """This worker's share of the next ``size`` samples (a Python source takes the partition positionally)."""
+    from .._io.from_data import UserMinibatchSource
+    if isinstance(source, UserMinibatchSource):
+        return source.next_minibatch(size, share.partitions, share.index)
+    return source.next_minibatch(size, num_data_partitions=share.partitions, partition_index=share.index)
+
+
+def read_minibatch(source: Any, mapping: Dict[Any, Any], size: int, share: Optional[DataShare] = None
+                   ) -> Dict[Any, Any]:
+    """The next minibatch of ``size`` samples as {argument: MinibatchData} ({} at the end or for size 0);
+    with ``share``, this distributed worker's part of it."""
     if size <= 0:
         return {}
-    batch = source.next_minibatch(size)
+    batch = source.next_minibatch(size) if share is None else _next_share(source, size, share)
     if not batch:
         return {}
     missing = [s for s in mapping.values() if s not in batch]
@@ -135,12 +146,14 @@ class TrainingSession:
         while keep_going:
             seen = self.trainer.total_number_of_samples_seen
             left = 0 if stop or self.max_samples <= seen else self.max_samples - seen
-            batch = read_minibatch(self.source, self.mapping, min(self.mb_size[seen], left))
+            share = data_share(self.trainer.parameter_learners, seen)
+            size = self.mb_size[seen] * (share.size_scale if share is not None else 1)
+            batch = read_minibatch(self.source, self.mapping, min(size, left), share)
             self.on_minibatch_start()
             keep_going = bool(self.trainer.train_minibatch(batch))
-            if batch:
+            if self.trainer.previous_minibatch_sample_count:   # all workers' samples when distributed
                 self._minibatches += 1
-                self._sweeps += int(any(getattr(v, 'end_of_sweep', False) for v in batch.values()))
+                self._sweeps += int(self.trainer._prev_sweep_end)
             stop |= not self.on_minibatch_end()
             for action in self._actions:
                 count = self._count(action.unit)

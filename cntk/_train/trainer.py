@@ -7,14 +7,17 @@ metric sums to its progress writers, as CNTK's Trainer did.
 from __future__ import annotations
 
 import math
+import os
 import sys
 import warnings
-from typing import Any, Dict, List, Optional, Sequence, Tuple
+from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 
 import numpy as np
 
+from .._distributed import training as distributed
+from .._distributed.totals import MinibatchTotals
 from .._graph.function import Function
-from .._graph.variable import Variable
+from .._graph.variable import Variable, torch_dtype
 from .._ops.tensor import combine
 from . import checkpoint
 from .criterion import as_function, check_complete, normalize_data_map, split_criterion, sweep_end_of
@@ -45,7 +48,8 @@ class Trainer:
         self._loss, self._metric = split_criterion(criterion)
         learners = parameter_learners if isinstance(parameter_learners, (list, tuple)) else [parameter_learners]
         self._learners = list(learners)
-        self._writers = as_writer_list(progress_writers)
+        self._distributed = distributed.uses_distributed_learners(self._learners)
+        self._writers = distributed.writers_for_this_worker(as_writer_list(progress_writers), self._distributed)
         self._nonfinite = on_nonfinite_loss
         outputs = [self._loss.output] + ([self._metric.output] if self._metric is not None else [])
         self._combined = combine(outputs)
@@ -60,6 +64,7 @@ class Trainer:
         self._prev_loss = 0.0
         self._prev_metric: Optional[float] = None
         self._prev_count = 0
+        self._prev_sweep_end = False
 
     def _check_learners(self) -> None:
         model_params = list(self._combined.parameters)
@@ -140,6 +145,9 @@ class Trainer:
         dict means no more data. Returns True if parameters were updated; with ``outputs`` also a dict
         of those outputs' values (computed in training mode).
         """
+        self._prev_count, self._prev_sweep_end = 0, False
+        if self._distributed and distributed.is_empty_share(arguments):
+            return self._train_empty_share(outputs)
         if not arguments:
             return (False, {}) if outputs else False
         data = self._data_map(arguments)
@@ -159,8 +167,9 @@ class Trainer:
             if self._nonfinite == 'warn':
                 warnings.warn('Trainer.train_minibatch: the loss of minibatch %d (%d samples) is %s'
                               % (self._minibatches + 1, count, float(loss_sum.detach())), RuntimeWarning, stacklevel=2)
-        updated = self._update(loss_sum, count, sweep_end)
-        self._record(result, loss_sum, count)
+        metric_sum = result.sum_and_count(1)[0] if self._metric is not None else None
+        updated, totals = self._update(MinibatchTotals(loss_sum, metric_sum, count, sweep_end))
+        self._record(totals)
         if outputs:
             n_crit = len(self._combined.outputs)
             return updated, {o: result.value(n_crit + i) for i, o in enumerate(outputs)}
@@ -170,22 +179,37 @@ class Trainer:
     def _loss_is_finite(loss_sum) -> bool:
         return math.isfinite(float(loss_sum.detach()))
 
-    def _update(self, loss_sum, count: int, sweep_end: bool) -> bool:
+    def _train_empty_share(self, outputs: Optional[Sequence[Any]]):
+        """Distributed training when this worker's share of the minibatch is empty: it still takes
+        part in the update for as long as another worker has samples."""
+        empty = MinibatchTotals.empty(torch_dtype(self._loss.output.dtype), self._metric is not None)
+        updated, totals = self._update(empty, distributed.zero_gradients)
+        if totals.count:
+            self._record(totals)
+        return (updated, {}) if outputs else updated
+
+    def _update(self, totals: MinibatchTotals, gradients: Optional[Callable[[List[Any]], Dict[Any, Any]]] = None
+                ) -> Tuple[bool, MinibatchTotals]:
+        """Update every learner from the gradients of the summed loss (``gradients(params)`` when
+        given); returns whether any updated and the totals to record (all workers' when distributed)."""
         params = [p for learner in self._learners for p in learner.parameters]
-        grads = parameter_gradients(loss_sum, params)
+        grads = gradients(params) if gradients is not None else parameter_gradients(totals.loss, params)
+        if self._distributed:
+            return distributed.update(self._learners, grads, totals)
         updated = False
         for learner in self._learners:
-            updated |= bool(learner._update_from_torch(grads, count, sweep_end))
-        return updated
+            updated |= bool(learner._update_from_torch(grads, totals.count, totals.sweep_end))
+        return updated, totals
 
-    def _record(self, result, loss_sum, count: int) -> None:
+    def _record(self, totals: MinibatchTotals) -> None:
+        loss_sum, metric_sum, count = totals.loss, totals.metric, totals.count
         self._loss_sum = accumulate(self._loss_sum, loss_sum)
         self._prev_loss = float(loss_sum.detach()) / count if count else 0.0
-        if self._metric is not None:
-            metric_sum, _ = result.sum_and_count(1)
+        if metric_sum is not None:
             self._metric_sum = accumulate(self._metric_sum, metric_sum)
             self._prev_metric = float(metric_sum.detach()) / count if count else 0.0
         self._prev_count = count
+        self._prev_sweep_end = totals.sweep_end
         self._samples_seen += count
         self._minibatches += 1
         loss_total = float(self._loss_sum)
@@ -226,7 +250,10 @@ class Trainer:
         return combine(roots)
 
     def save_checkpoint(self, filename: str, external_state: Optional[dict] = None) -> None:
-        """Save the model to ``filename`` and the training state to ``filename.ckp`` (atomically)."""
+        """Save the model to ``filename`` and the training state to ``filename.ckp`` (atomically).
+
+        With distributed learners every worker must call it; worker 0 writes the files."""
+        learner_states = [learner.create_checkpoint() for learner in self._learners]  # may synchronise the model
         fn = self._checkpoint_function()
         params = list(fn.parameters)
         state = {
@@ -235,17 +262,38 @@ class Trainer:
             'minibatches': self._minibatches,
             'parameter_names': [p.name for p in params],
             'parameter_values': [p._tensor.detach().cpu().numpy().copy() for p in params],
-            'learners': [learner.create_checkpoint() for learner in self._learners],
+            'learners': learner_states,
             'learner_parameter_indices': [[params.index(p) for p in learner.parameters]
                                           for learner in self._learners],
             'external_state': dict(external_state or {}),
         }
-        checkpoint.save(filename, fn.save, state)
+        if self._distributed:
+            distributed.save_checkpoint(state, lambda: checkpoint.save(filename, fn.save, state))
+        else:
+            checkpoint.save(filename, fn.save, state)
+
+    def _restore_cntk_checkpoint(self, model_path: str, state_path: str) -> dict:
+        """Continue from a checkpoint CNTK 2.7 wrote: parameters from its model file, learner state
+        (counters, Adam/momentum buffers) from its ``.ckp``; the learners keep their own schedules."""
+        from .._serialization.checkpoint import learner_state_from_cntk, read_cntk_checkpoint
+        saved = read_cntk_checkpoint(state_path)
+        if len(saved['learners']) != len(self._learners):
+            raise ValueError('checkpoint %s holds %d learners, this trainer has %d'
+                             % (state_path, len(saved['learners']), len(self._learners)))
+        states = [learner_state_from_cntk(entry, learner) for entry, learner in zip(saved['learners'], self._learners)]
+        self._checkpoint_function().restore(model_path)
+        for learner, state in zip(self._learners, states):
+            learner.restore_from_checkpoint(state)
+        self._samples_seen = int(saved['learners'][0]['sample_count']) if saved['learners'] else 0
+        self._minibatches = int(saved['learners'][0]['minibatch_count']) if saved['learners'] else 0
+        return dict(saved['external_state'])
 
     def restore_from_checkpoint(self, filename: str) -> dict:
         """Restore parameters, learner state and counters saved by `save_checkpoint`; returns the
         external state that was saved with them."""
         _, state_path = checkpoint.split_paths(filename)
+        if os.path.exists(state_path) and not checkpoint.is_own_format(state_path):
+            return self._restore_cntk_checkpoint(filename, state_path)
         state = checkpoint.load_state(state_path)
         if state.get('kind') != 'trainer':
             raise ValueError('%s is not a Trainer checkpoint' % state_path)
@@ -267,4 +315,4 @@ class Trainer:
             learner.restore_from_checkpoint(saved)
         self._samples_seen = int(state['samples_seen'])
         self._minibatches = int(state['minibatches'])
-        return state['external_state']
+        return distributed.external_state(state) if self._distributed else state['external_state']

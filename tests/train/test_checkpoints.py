@@ -121,3 +121,25 @@ def test_killed_run_resumes_from_its_last_checkpoint_bit_for_bit(tmp_path):
     assert resumed.returncode == 0, resumed.stderr[-2000:]
     assert resumed.stdout == done.stdout
     np.testing.assert_array_equal(np.load(str(crashed / 'final.npy')), np.load(str(whole / 'final.npy')))
+
+
+def test_trainer_continues_a_checkpoint_cntk_wrote():
+    """CNTK 2.7 trained a classifier, saved a checkpoint, then made three more Adam steps; a Trainer
+    restored from that checkpoint makes the same three steps."""
+    models = os.path.join(ROOT, 'tests', 'data', 'models', 'cntk27')
+    model_path = os.path.join(models, 'trained_classifier_checkpoint.model')
+    z = C.load_model(model_path)
+    words, label = z.arguments
+    trainer = C.Trainer(None, C.combine([z.outputs[1]]),
+                        [C.adam(z.parameters, lr=C.learning_parameter_schedule(0.02), momentum=0.9)])
+    assert trainer.restore_from_checkpoint(model_path) == {}
+    assert trainer.total_number_of_samples_seen == 240
+    steps = np.load(os.path.join(models, 'trained_classifier_continue.npz'))
+    losses = []
+    for k in range(3):
+        lengths = steps['mb%d__words__lengths' % k]
+        seqs = [steps['mb%d__words' % k][b, :n] for b, n in enumerate(lengths)]
+        trainer.train_minibatch({words: seqs, label: steps['mb%d__label' % k]})
+        losses.append(trainer.previous_minibatch_loss_average)
+    np.testing.assert_allclose(losses, steps['losses'], rtol=1e-5, atol=1e-6)
+    assert trainer.total_number_of_samples_seen == 264

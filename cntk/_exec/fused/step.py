@@ -1,0 +1,121 @@
+"""`FusedLoop`: the plan step that runs a stock-cell recurrence with one engine call."""
+from __future__ import annotations
+
+from typing import Dict, List, Optional, Sequence
+
+import torch
+
+from ..._graph.variable import Variable, torch_dtype
+from . import scan_gru, scan_lstm, scan_rnn, torch_rnn
+from .engine import Engine, PreparedWeights
+from .layout import layout_for
+
+ENGINES: Dict[str, Engine] = {
+    "torch.lstm": Engine(torch_rnn.lstm_weights, torch_rnn.lstm),
+    "torch.rnn": Engine(torch_rnn.rnn_weights, torch_rnn.rnn),
+    "scan.lstm": Engine(scan_lstm.lstm_weights, scan_lstm.lstm),
+    "scan.gru": Engine(scan_gru.gru_weights, scan_gru.gru),
+    "scan.rnn": Engine(scan_rnn.rnn_weights, scan_rnn.rnn),
+}
+
+
+def _initial_state(value: torch.Tensor, dyn: int, batch: int, dim: int, dtype: torch.dtype) -> torch.Tensor:
+    """An initial state (a constant, or one value per sequence) as ``[batch, dim]``."""
+    value = value.to(dtype)
+    if dyn:
+        value = value.reshape(batch, -1)
+    return torch.broadcast_to(value, (batch, dim))
+
+
+class CellLayer:
+    """One cell of a fused loop: its `CellInfo`, parameter variables by role, the variables of its
+    initial states and the size of each state; ``prepared`` memoises the engine's weights."""
+
+    def __init__(self, info, roles: Dict[str, Variable], inits: Sequence[Variable], dims: Sequence[int]) -> None:
+        self.info = info
+        self.roles = dict(roles)
+        self.inits = list(inits)
+        self.dims = list(dims)
+        self.prepared = PreparedWeights()
+        self._constant_states: Optional[tuple] = None  # (key, states, sources) for constant initial states
+
+    def initial_states(self, values: Dict[int, torch.Tensor], batch: int, dtype: torch.dtype, layout) -> List[torch.Tensor]:
+        """Each state's initial value as ``[batch, dim]`` in the layout's sorted order (memoised
+        for constants: the usual 0 or 0.1 need not be broadcast anew every minibatch)."""
+        sources = [values[id(v)] for v in self.inits]
+        constant = all(not v.dynamic_axes for v in self.inits) and not any(t.requires_grad for t in sources)
+        key = (batch, dtype, [(id(t), t._version) for t in sources]) if constant else None
+        if key is not None and self._constant_states is not None and self._constant_states[0] == key:
+            return self._constant_states[1]
+        states = [layout.sort(_initial_state(t, len(v.dynamic_axes), batch, d, dtype)).contiguous()
+                  for t, v, d in zip(sources, self.inits, self.dims)]
+        if key is not None:
+            self._constant_states = (key, states, sources)  # the sources are kept so their ids stay theirs
+        return states
+
+
+class FusedLoop:
+    """A recurrence ``Recurrence``/``Fold`` over a stock cell, or over a stack of them each reading
+    the sequence of the one below, computed by the engine ``engine`` (a key of `ENGINES`).
+
+    ``sequences[k]`` is the variable that receives the top layer's state k as a sequence (None if
+    nothing needs it), ``finals[k]`` the variables (``Sequence::Last`` of a forward loop,
+    ``Sequence::First`` of a backward one) that receive its final value. ``fallback`` computes the
+    same with the generic step loop, for minibatches the engines do not take (an empty sequence).
+    """
+
+    def __init__(self, engine: str, layers: Sequence[CellLayer], x: Variable, axis, backward: bool,
+                 sequences: Sequence[Optional[Variable]], finals: Sequence[List[Variable]], fallback: list) -> None:
+        self.engine = engine
+        self.layers = list(layers)
+        self.x = x
+        self.axis = axis
+        self.backward = backward
+        self.sequences = list(sequences)
+        self.finals = [list(f) for f in finals]
+        self.fallback = fallback
+        self.dtype = torch_dtype(x.dtype)
+
+    @property
+    def inputs(self) -> List[Variable]:
+        """Variables the loop reads that other steps produce (parameters are leaves)."""
+        return [self.x] + [v for layer in self.layers for v in layer.inits]
+
+    @property
+    def outputs(self) -> List[Variable]:
+        """Variables the loop sets."""
+        return [v for v in self.sequences if v is not None] + [v for f in self.finals for v in f]
+
+    def __repr__(self) -> str:
+        kind = self.layers[0].info.kind + ("x%d" % len(self.layers) if len(self.layers) > 1 else "")
+        return "FusedLoop(%s %s%s)" % (self.engine, kind, ", backward" if self.backward else "")
+
+    def execute(self, run) -> None:
+        """Compute the loop's outputs into ``run.values``."""
+        values = run.values
+        x = values[id(self.x)]
+        B, T = x.shape[0], x.shape[1]
+        lengths = run.ctx.lengths.get(self.axis.name)
+        layout = None if lengths is None else layout_for(run.ctx.cache, lengths, T, self.backward, x.device,
+                                                         key=(self.axis.name, id(lengths)))
+        if layout is None:
+            run.run_steps(self.fallback)
+            return
+        dtype = self.dtype
+        engine = ENGINES[self.engine]
+        infos, weights, inits = [], [], []
+        for layer in self.layers:
+            params = {role: values[id(v)].to(dtype) for role, v in layer.roles.items()}
+            infos.append(layer.info)
+            weights.append(layer.prepared.get(engine.prepare, layer.info, params))
+            inits.append(layer.initial_states(values, B, dtype, layout))
+        xs = layout.pack(x.reshape(B, T, -1).to(dtype))
+        sequences, finals = engine.run(infos, weights, xs, inits, layout)
+        for k, var in enumerate(self.sequences):
+            if var is not None:
+                values[id(var)] = layout.unpack(sequences[k], T)
+        for k, targets in enumerate(self.finals):
+            if targets:
+                final = layout.unsort(finals[k])
+                for var in targets:
+                    values[id(var)] = final

@@ -1,0 +1,59 @@
+"""Engines that hand a stock cell to torch's own recurrent kernels (cuDNN on GPU).
+
+CNTK's LSTM computes the same function as torch's (one bias instead of two, gates in another
+order, an optional projection that torch calls ``proj_size``), so `lstm` re-lays the weights
+and calls torch's packed-sequence LSTM. `rnn` does the same for an `RNNStep` with tanh or relu.
+"""
+from __future__ import annotations
+
+from typing import List
+
+import torch
+
+from .engine import Result, Weights
+from .layout import SequenceLayout
+from .weights import as_matrix, fold_stabilizers, gate_blocks, zero_bias
+
+Tensor = torch.Tensor
+
+# CNTK packs an LSTM's projections as [input gate, candidate, forget gate, output gate]; torch as
+# [input, forget, candidate, output].
+TORCH_LSTM_GATES = (0, 2, 1, 3)
+
+
+def lstm_weights(info, w: Weights) -> Weights:
+    """torch's LSTM weights ``w_ih, w_hh, b_ih, b_hh[, w_hr]`` (keys ``'0'``.. in that order)."""
+    w = fold_stabilizers(w, info.steepness)
+    b = w["b"]
+    n4 = b.shape[0]
+    flat = [gate_blocks(as_matrix(w["W"], n4), TORCH_LSTM_GATES).t(), gate_blocks(w["H"], TORCH_LSTM_GATES).t(),
+            gate_blocks(b, TORCH_LSTM_GATES), zero_bias(b)]
+    if "P" in w:
+        flat.append(w["P"].t())
+    return {str(k): t for k, t in enumerate(flat)}
+
+
+def lstm(infos, weights: List[Weights], xs: Tensor, inits: List[List[Tensor]], layout: SequenceLayout) -> Result:
+    """``Recurrence(LSTM)`` (tanh, no peepholes), or a stack of them, through ``torch._VF.lstm``
+    on packed sequences."""
+    flat = [t for w in weights for t in w.values()]
+    h0, c0 = (inits[0][k].unsqueeze(0) if len(inits) == 1 else torch.stack([s[k] for s in inits]) for k in (0, 1))
+    out, h, c = torch._VF.lstm(xs, layout.batch_sizes_tensor, (h0, c0), flat, True, len(weights), 0.0,
+                               torch.is_grad_enabled(), False)
+    return [out, None], [h[-1], c[-1]]
+
+
+def rnn_weights(info, w: Weights) -> Weights:
+    """torch's RNN weights ``w_ih, w_hh, b_ih, b_hh``."""
+    w = fold_stabilizers(w, info.steepness)
+    b = w["b"]
+    flat = [as_matrix(w["W"], b.shape[0]).t(), w["H"].t(), b, zero_bias(b)]
+    return {str(k): t for k, t in enumerate(flat)}
+
+
+def rnn(infos, weights: List[Weights], xs: Tensor, inits: List[List[Tensor]], layout: SequenceLayout) -> Result:
+    """``Recurrence(RNNStep)`` with tanh or relu through torch's packed-sequence RNN (one layer)."""
+    kernel = torch._VF.rnn_tanh if infos[0].activation == "tanh" else torch._VF.rnn_relu
+    out, h = kernel(xs, layout.batch_sizes_tensor, inits[0][0].unsqueeze(0), list(weights[0].values()), True, 1, 0.0,
+                    torch.is_grad_enabled(), False)
+    return [out], [h[0]]
