@@ -8,7 +8,7 @@ from typing import Any, Dict, List, Optional, Tuple
 
 import numpy as np
 
-from .ctf_parser import parse_ctf_file
+from .ctf_parser import load_ctf
 from .store import Column, SequenceStore
 from .streams import StreamDef, StreamInformation, sample_shape, stream_defs_from
 
@@ -34,7 +34,8 @@ class Deserializer:
     #: StreamDef by user-visible stream name.
     streams: Dict[str, StreamDef]
 
-    def _load(self, max_errors: int = 0) -> SequenceStore:
+    def _load(self, max_errors: int = 0, capacity: int = 1) -> SequenceStore:
+        """The deserializer's sequences; at most ``capacity`` chunks of sample data stay in memory."""
         raise NotImplementedError
 
 
@@ -46,8 +47,10 @@ class CTFDeserializer(Deserializer):
         streams: `StreamDefs` naming each stream and saying which ``|field`` it reads, its
             dimension and whether it is sparse.
 
-    The file is parsed once, on first use, into flat in-memory arrays that are shared by all
-    readers of the same (unchanged) file.
+    The file is read once, on first use, in chunks of whole sequences (32 MB of text): the
+    reader keeps an index of all sequences and the data of as many chunks as its randomization
+    window holds; other chunks are parsed again when needed. The result is shared by all readers
+    of the same (unchanged) file.
     """
 
     def __init__(self, filename: str, streams: Any) -> None:
@@ -61,7 +64,7 @@ class CTFDeserializer(Deserializer):
             if sd.get("shape") is None:
                 raise ValueError("CTFDeserializer: stream %r needs a shape" % name)
 
-    def _load(self, max_errors: int = 0) -> SequenceStore:
+    def _load(self, max_errors: int = 0, capacity: int = 1) -> SequenceStore:
         if not os.path.exists(self.filename):
             raise FileNotFoundError("CTFDeserializer: no such file: %r" % self.filename)
         st = os.stat(self.filename)
@@ -69,8 +72,9 @@ class CTFDeserializer(Deserializer):
         with _cache_lock:
             if key in _cache:
                 _cache.move_to_end(key)
+                _cache[key].reserve(capacity)
                 return _cache[key]
-        store = parse_ctf_file(self.filename, self.streams, max_errors=max_errors)
+        store = load_ctf(self.filename, self.streams, max_errors=max_errors, capacity=capacity)
         with _cache_lock:
             _cache[key] = store
             while len(_cache) > _CACHE_LIMIT:
@@ -154,7 +158,7 @@ class UserDeserializer(Deserializer):
         return {si.name: StreamDef(field=si.name, shape=si.shape, is_sparse=si.is_sparse,
                                    defines_mb_size=si.defines_mb_size) for si in self.stream_infos()}
 
-    def _load(self, max_errors: int = 0) -> SequenceStore:
+    def _load(self, max_errors: int = 0, capacity: int = 1) -> SequenceStore:
         infos = {si.name: si for si in self.stream_infos()}
         parts: Dict[str, List[Column]] = {n: [] for n in infos}
         chunk_ids: List[np.ndarray] = []
@@ -173,7 +177,7 @@ class UserDeserializer(Deserializer):
             chunk_ids.append(np.full(n_here or 0, c, np.int64))
         columns = {n: concat_columns(cols) for n, cols in parts.items()}
         chunks = np.concatenate(chunk_ids) if chunk_ids else np.zeros(0, np.int64)
-        return SequenceStore(columns, np.arange(len(chunks), dtype=np.int64), chunks)
+        return SequenceStore.from_columns(columns, np.arange(len(chunks), dtype=np.int64), chunks)
 
 
 def concat_columns(cols: List[Column]) -> Column:

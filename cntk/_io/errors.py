@@ -17,3 +17,7 @@ class CTFFormatError(ValueError):
         self.reason = reason
         where = "%s, line %d" % (filename, line) if line is not None else filename
         super().__init__("%s: %s" % (where, reason))
+
+
+class CTFWarning(UserWarning):
+    """A recoverable irregularity in a CTF file (e.g. a dense sample with too few values)."""

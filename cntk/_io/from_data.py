@@ -4,6 +4,7 @@ from __future__ import annotations
 from typing import Any, Dict, List, Optional
 
 import numpy as np
+import torch
 
 from cntk._core.value import Value
 
@@ -169,8 +170,8 @@ class MinibatchSourceFromData(UserMinibatchSource):
                 targets.append((var, si, resolve_dtype(var)))
         result: Dict[Any, MinibatchData] = {}
         for key, si, dtype in targets:
-            tensor, lengths = self._columns[si.name].gather(seqs, None, None, dtype)
-            result[key] = MinibatchData(Value._from_padded(tensor, lengths, si.is_sparse), end - begin,
+            array, lengths = self._columns[si.name].gather(seqs, None, None, dtype)
+            result[key] = MinibatchData(Value._from_padded(torch.from_numpy(array), lengths, si.is_sparse), end - begin,
                                         int(lengths.sum()), sweep_end)
         self._cursor = 0 if at_end else end
         return result

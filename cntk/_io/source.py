@@ -1,7 +1,7 @@
 """`MinibatchSource`: minibatches from one or more deserializers, counted in samples as CNTK counts."""
 from __future__ import annotations
 
-from typing import Any, Dict, List, Optional, Sequence, Tuple
+from typing import Any, Dict, List, Optional, Tuple
 
 import numpy as np
 
@@ -10,7 +10,7 @@ from cntk._core.value import Value
 from .constants import DEFAULT_RANDOMIZATION_WINDOW_IN_CHUNKS, FULL_DATA_SWEEP, INFINITELY_REPEAT, TraceLevel
 from .deserializers import Deserializer
 from .minibatch import MinibatchData
-from .store import SequenceStore, join_stores
+from .store import Selection, Store, as_selection, join_stores
 from .streams import Record, StreamInformation
 from .timeline import Timeline, take_budget
 
@@ -103,7 +103,7 @@ class MinibatchSource:
                                                   sd.get("shape"), bool(sd.get("defines_mb_size")))
         self._streams = Record(**self._infos)
 
-        self._store: Optional[SequenceStore] = None
+        self._store: Optional[Store] = None
         self._timeline: Optional[Timeline] = None
         self._randomize = bool(randomize)
         self._seed = int(randomization_seed)
@@ -112,17 +112,20 @@ class MinibatchSource:
         self._reset_state()
 
     # ------------------------------------------------------------------ data
-    def _data(self) -> Tuple[SequenceStore, Timeline]:
+    def _data(self) -> Tuple[Store, Timeline]:
         if self._store is None:
-            store = join_stores([d._load(self._max_errors) for d in self._deserializers])
+            # the data of a randomization window (plus one chunk for a minibatch that spans two
+            # windows) stays in memory; other chunks are read again when needed
+            capacity = max(1, self._win_chunks) + 1
+            store = join_stores([d._load(self._max_errors, capacity) for d in self._deserializers])
             if store.num_sequences == 0:
                 raise ValueError("MinibatchSource: the input holds no sequences")
-            cols = store.columns
-            definers = [n for n in cols if self._defs[n].get("defines_mb_size")]
+            lengths = store.lengths
+            definers = [n for n in lengths if self._defs[n].get("defines_mb_size")]
             if definers:
-                sizes = cols[definers[0]].lengths.copy()
+                sizes = lengths[definers[0]].copy()
             else:
-                sizes = np.max(np.stack([c.lengths for c in cols.values()]), axis=0)
+                sizes = np.max(np.stack(list(lengths.values())), axis=0)
             if self._frame_mode:
                 bad = np.nonzero(sizes != 1)[0]
                 if len(bad):
@@ -130,6 +133,7 @@ class MinibatchSource:
                                      " sequence (id = %d) has %d" % (store.keys[bad[0]], sizes[bad[0]]))
             self._timeline = Timeline(sizes, store.chunks, self._randomize, self._seed, self._win_chunks,
                                       self._win_samples)
+            store.reserve(self._timeline.chunks_per_window() + 1)
             self._store = store
         return self._store, self._timeline  # type: ignore[return-value]
 
@@ -230,9 +234,12 @@ class MinibatchSource:
             return {}
         seqs = np.concatenate(pieces) if len(pieces) > 1 else pieces[0]
         self._delivered += acc
-        return self._assemble(store, seqs, None, None, sweep_end, targets)
+        # in file order the sequences of one piece are consecutive: gather them as a slice
+        selection = slice(int(seqs[0]), int(seqs[0]) + len(seqs)) if len(pieces) == 1 and tl.in_file_order(n_parts) \
+            else as_selection(seqs)
+        return self._assemble(store, seqs, None, None, sweep_end, targets, selection)
 
-    def _next_truncated(self, k: int, store: SequenceStore, tl: Timeline, n_parts: int, part: int,
+    def _next_truncated(self, k: int, store: Store, tl: Timeline, n_parts: int, part: int,
                         targets) -> Dict[Any, MinibatchData]:
         T = self._truncation
         nslots = max(1, k // T)
@@ -282,7 +289,8 @@ class MinibatchSource:
         begins = np.asarray(beg_l, np.int64)
         counts = np.asarray(cnt_l, np.int64)
         self._delivered += int(counts.sum())
-        return self._assemble(store, np.asarray(seq_l, np.int64), begins, counts, sweep_end, targets)
+        seqs = np.asarray(seq_l, np.int64)
+        return self._assemble(store, seqs, begins, counts, sweep_end, targets, seqs)
 
     def _targets(self, input_map: Optional[Dict[Any, Any]]) -> List[Tuple[Any, StreamInformation, Any]]:
         if input_map is None:
@@ -302,19 +310,19 @@ class MinibatchSource:
             out.append((var, si, resolve_dtype(var)))
         return out
 
-    def _assemble(self, store: SequenceStore, seqs: np.ndarray, begins: Optional[np.ndarray],
-                  counts: Optional[np.ndarray], sweep_end: bool, targets) -> Dict[Any, MinibatchData]:
+    def _assemble(self, store: Store, seqs: np.ndarray, begins: Optional[np.ndarray], counts: Optional[np.ndarray],
+                  sweep_end: bool, targets, selection: Selection) -> Dict[Any, MinibatchData]:
+        """The minibatch of sequences ``seqs`` (``selection``: the same, possibly as a slice)."""
         result: Dict[Any, MinibatchData] = {}
         for key, si, dtype in targets:
-            col = store.columns[si.name]
             if counts is not None:
                 # truncated pieces: clip each stream to its own length
-                lens = col.lengths[seqs]
+                lens = store.lengths[si.name][seqs]
                 b = np.minimum(begins, lens)
                 c = np.clip(np.minimum(begins + counts, lens) - b, 0, None)
-                tensor, lengths = col.gather(seqs, b, c, dtype)
+                tensor, lengths = store.gather(si.name, seqs, b, c, dtype)
             else:
-                tensor, lengths = col.gather(seqs, None, None, dtype)
+                tensor, lengths = store.gather(si.name, selection, None, None, dtype)
             value = Value._from_padded(tensor, lengths, si.is_sparse)
             if begins is not None:
                 value._continues = begins > 0

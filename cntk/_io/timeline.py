@@ -54,10 +54,27 @@ class Timeline:
             ngroups = int(group[-1]) + 1
             rank = rng.permutation(ngroups)[group]
         else:
-            uniq, chunk_idx = np.unique(self.chunks, return_inverse=True)
-            chunk_rank = rng.permutation(len(uniq))                     # chunks in random order ...
+            present = np.bincount(self.chunks) > 0
+            chunk_idx = (np.cumsum(present) - 1)[self.chunks]
+            chunk_rank = rng.permutation(int(present.sum()))              # chunks in random order ...
             rank = chunk_rank[chunk_idx] // self.window_in_chunks         # ... mixed window by window
         return np.lexsort((rng.random(n), rank)).astype(np.int64)
+
+    def in_file_order(self, num_partitions: int = 1) -> bool:
+        """Whether every sweep delivers the sequences in file order (no shuffling, one worker)."""
+        return (not self.randomize or len(self.sizes) <= 1) and num_partitions == 1
+
+    def chunks_per_window(self) -> int:
+        """The most chunks that one randomization window draws from."""
+        if not self.randomize or len(self.sizes) == 0:
+            return 1
+        if self.window_in_samples <= 0:
+            return self.window_in_chunks
+        group = np.cumsum(self.sizes) // self.window_in_samples
+        width = int(self.chunks.max()) + 1
+        pairs = np.sort(group * width + self.chunks)                  # (window, chunk) pairs
+        distinct = pairs[np.flatnonzero(np.diff(pairs, prepend=-1))]
+        return int(np.bincount(distinct // width).max())
 
     def order(self, sweep: int, num_partitions: int = 1, partition: int = 0) -> Tuple[np.ndarray, np.ndarray]:
         """(sequence order, cumulative sizes) of this worker's share of sweep ``sweep``."""

@@ -92,3 +92,24 @@ def test_atis_file_parses_like_cntk():
     flat_ref = [w for r in ref[:3] for w in r["query_words"]]
     assert words[:len(flat_ref)] == flat_ref
     assert all(n == 1 for n in st.columns["intent"].lengths)
+
+
+def test_missing_file_and_undeclared_stream_are_named(tmp_path):
+    missing = str(tmp_path / "nope.ctf")
+    with pytest.raises(FileNotFoundError, match="nope.ctf"):
+        make_source(missing, {"X": ["x", 2, False]}).next_minibatch(10)
+    path = tmp_path / "f.ctf"
+    path.write_text("0 |x 1 2\n1 |x 3 4\n")
+    with pytest.raises(CTFFormatError, match=r"f\.ctf, line 1: stream \|z has no sample in sequence"):
+        make_source(str(path), {"X": ["x", 2, False], "Z": ["z", 3, True]}).next_minibatch(10)
+
+
+def test_max_errors_reports_how_many_rows_were_skipped(tmp_path):
+    path = tmp_path / "f.ctf"
+    path.write_text("0 |x 1 2\n1 |x 1\n2 |x 5 6 7\n3 |x 5 q\n4 | 1\n5 |x 9 9\n")
+    with pytest.warns(CTFWarning) as caught:
+        src = make_source(str(path), {"X": ["x", 2, False]}, randomize=False, max_errors=2)
+        with pytest.raises(CTFFormatError, match=r"line 4: 'q' in stream \|x is not a number"):
+            src.next_minibatch(10)
+    skipped = [str(w.message) for w in caught if "row skipped" in str(w.message)]
+    assert len(skipped) == 1 and "line 3: dense sample of stream |x has 3 values, expected 2" in skipped[0]
