@@ -1,7 +1,7 @@
-"""``python -m cntk info MODEL``: inspect CNTK model files without CNTK."""
+"""``python -m cntk``: info MODEL, convert-csv, train and predict (see ``python -m cntk --help``)."""
 import sys
 
-from cntk._serialization.info import main
+from cntk._cli import main
 
 if __name__ == "__main__":
     sys.exit(main())

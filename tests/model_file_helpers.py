@@ -1,6 +1,7 @@
 """Shared helpers of the model-file tests (tests/test_model_files_*.py)."""
 import json
 import os
+import sys
 
 import numpy as np
 
@@ -11,6 +12,9 @@ REAL = os.path.join(DATA, "real")
 SAVED = os.path.join(DATA, "saved_by_cntk_torch")
 REFERENCE = os.path.join(DATA, "cntk_reference")
 ROOT = os.path.dirname(HERE)
+sys.path.insert(0, os.path.join(ROOT, "tools", "golden"))
+
+from npz_layout import unpack  # noqa: E402,F401  (re-exported for the model-file tests)
 
 
 def manifest():
@@ -66,15 +70,6 @@ def assert_close(actual, expected, rtol, atol, what):
     assert actual.shape == np.shape(expected), "%s: shape %s, expected %s" % (what, actual.shape, np.shape(expected))
     np.testing.assert_allclose(actual.astype(np.float64), np.asarray(expected, np.float64), rtol=rtol, atol=atol,
                                err_msg=what)
-
-
-def unpack(npz, prefix):
-    """A value stored by tools/golden/make_model_golden.pack (None when absent)."""
-    if prefix + "_n" in npz:
-        return [npz["%s_seq_%d" % (prefix, i)] for i in range(int(npz[prefix + "_n"]))]
-    if prefix in npz:
-        return npz[prefix]
-    return None
 
 
 def read(path):

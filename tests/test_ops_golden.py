@@ -17,18 +17,10 @@ sys.path.insert(0, os.path.join(ROOT, "tools", "golden"))
 
 import op_cases  # noqa: E402
 from make_golden import find_vars  # noqa: E402
+from npz_layout import unpack  # noqa: E402
 
 GOLDEN = os.path.join(ROOT, "tests", "golden", "ops")
 TOL = {np.dtype(np.float32): dict(rtol=1e-5, atol=1e-6), np.dtype(np.float64): dict(rtol=1e-10, atol=1e-12)}
-
-
-def unpack(npz, prefix):
-    """Inverse of make_golden.pack: a list of per-sequence arrays or one array (None if absent)."""
-    if prefix + "_n" in npz:
-        return [npz["%s_seq_%d" % (prefix, i)] for i in range(int(npz[prefix + "_n"]))]
-    if prefix in npz:
-        return npz[prefix]
-    return None
 
 
 def assert_close(actual, expected, what):

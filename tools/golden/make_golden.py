@@ -24,18 +24,9 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 
 import op_cases  # noqa: E402
+from npz_layout import pack  # noqa: E402,F401  (re-exported for the tests)
 
 OUT_DIR = os.path.join('tests', 'golden', 'ops')
-
-
-def pack(store, prefix, value):
-    """Store a per-sequence list or a dense array under ``prefix``."""
-    if isinstance(value, (list, tuple)):
-        store[prefix + '_n'] = np.array(len(value))
-        for i, v in enumerate(value):
-            store['%s_seq_%d' % (prefix, i)] = np.asarray(v)
-    else:
-        store[prefix] = np.asarray(value)
 
 
 def root_gradient(value, seed):

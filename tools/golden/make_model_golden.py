@@ -37,25 +37,7 @@ FIXTURES = os.path.join(ROOT, "tests", "data", "models", "cntk27")
 sys.path.insert(0, HERE)
 
 import model_cases  # noqa: E402
-
-
-def pack(out, prefix, value):
-    """Store one value: a list of per-sequence arrays as <prefix>_n and <prefix>_seq_<i>, else one array."""
-    if isinstance(value, list):
-        out[prefix + "_n"] = np.array(len(value))
-        for i, v in enumerate(value):
-            out["%s_seq_%d" % (prefix, i)] = np.asarray(v)
-    else:
-        out[prefix] = np.asarray(value)
-
-
-def unpack(npz, prefix):
-    """Inverse of `pack` (None when absent)."""
-    if prefix + "_n" in npz:
-        return [npz["%s_seq_%d" % (prefix, i)] for i in range(int(npz[prefix + "_n"]))]
-    if prefix in npz:
-        return npz[prefix]
-    return None
+from npz_layout import pack, unpack  # noqa: E402
 
 
 def evaluate(f, inputs):
