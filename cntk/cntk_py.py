@@ -2,6 +2,7 @@
 import torch
 
 from ._graph.random_state import get_random_seed, reset_random_seed, set_fixed_random_seed
+from ._io.unsupported import MinibatchSourceConfig, to_dictionary  # noqa: F401
 from ._logging.writer import ProgressWriter  # noqa: F401  (CNTK code subclasses cntk_py.ProgressWriter)
 
 

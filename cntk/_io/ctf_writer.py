@@ -102,3 +102,18 @@ def write_ctf(filename: str, streams: Dict[str, Sequence[Any]], sequence_ids: Op
                 out.write(text)
                 out.write("\n")
     return n
+
+
+def _is_tensor(data: Any) -> bool:
+    """True for a NumPy array, or for nested lists whose innermost first element is a number
+    (what `sequence_to_cntk_text_format` accepts as one tensor)."""
+    if isinstance(data, np.ndarray):
+        return True
+    if not isinstance(data, list):
+        return False
+    while data:
+        head = data[0]
+        if not isinstance(head, list):
+            return isinstance(head, (int, float, np.number)) and not isinstance(head, bool)
+        data = head
+    return True

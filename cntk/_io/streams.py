@@ -155,6 +155,16 @@ class StreamInformation:
         return self.m_sample_layout
 
     @property
+    def storage_format(self) -> str:
+        """``'dense'`` or ``'sparse'`` (CNTK's attribute)."""
+        return 'sparse' if self.m_storage_format == self.SPARSE else 'dense'
+
+    @property
+    def sample_shape(self) -> Tuple[int, ...]:
+        """The sample shape (CNTK's attribute name)."""
+        return self.m_sample_layout
+
+    @property
     def is_sparse(self) -> bool:
         """True for sparse streams."""
         return self.m_storage_format == self.SPARSE

@@ -34,6 +34,9 @@ def _is_infinite(source: Any) -> bool:
     return bool(probe()) if callable(probe) else False
 
 
+_WHOLE_DATA = DataShare(partitions=1, index=0, size_scale=1)
+
+
 def _next_share(source: Any, size: int, share: DataShare) -> Dict[Any, Any]:
     """This worker's share of the next ``size`` samples (a Python source takes the partition positionally)."""
     from .._io.from_data import UserMinibatchSource
@@ -48,7 +51,7 @@ def read_minibatch(source: Any, mapping: Dict[Any, Any], size: int, share: Optio
     with ``share``, this distributed worker's part of it."""
     if size <= 0:
         return {}
-    batch = source.next_minibatch(size) if share is None else _next_share(source, size, share)
+    batch = _next_share(source, size, share or _WHOLE_DATA)
     if not batch:
         return {}
     missing = [s for s in mapping.values() if s not in batch]

@@ -16,7 +16,7 @@ from __future__ import annotations
 from cntk._io.constants import (DEFAULT_RANDOMIZATION_WINDOW_IN_CHUNKS, FULL_DATA_SWEEP, INFINITELY_REPEAT,
                                 TraceLevel)
 from cntk._io.ctf_parser import CTFWarning
-from cntk._io.ctf_writer import sequence_to_cntk_text_format, write_ctf
+from cntk._io.ctf_writer import _is_tensor, sequence_to_cntk_text_format, write_ctf  # noqa: F401
 from cntk._io.deserializers import CTFDeserializer, UserDeserializer
 from cntk._io.errors import CTFFormatError
 from cntk._io.from_data import MinibatchSourceFromData, UserMinibatchSource
@@ -24,6 +24,9 @@ from cntk._io.minibatch import MinibatchData
 from cntk._io.source import MinibatchSource
 from cntk._io.streams import Record, StreamConfiguration, StreamDef, StreamDefs, StreamInformation
 from cntk._io.timeseries import daily_sequences, sliding_windows, split_by_time, timeseries_to_ctf
+from cntk._io.unsupported import (Base64ImageDeserializer, CBFDeserializer, HTKFeatureDeserializer,
+                                  HTKMLFDeserializer, ImageDeserializer, LatticeDeserializer)
+from . import transforms  # noqa: F401
 
 __all__ = [
     "INFINITELY_REPEAT", "FULL_DATA_SWEEP", "DEFAULT_RANDOMIZATION_WINDOW_IN_CHUNKS", "TraceLevel",
@@ -31,4 +34,6 @@ __all__ = [
     "CTFDeserializer", "StreamDef", "StreamDefs", "StreamConfiguration", "StreamInformation", "Record",
     "sequence_to_cntk_text_format", "write_ctf", "CTFFormatError", "CTFWarning",
     "timeseries_to_ctf", "daily_sequences", "sliding_windows", "split_by_time",
+    "CBFDeserializer", "ImageDeserializer", "Base64ImageDeserializer", "HTKFeatureDeserializer", "HTKMLFDeserializer",
+    "LatticeDeserializer",
 ]
