@@ -272,21 +272,27 @@ class Executor:
         return result
 
     def grad(self, fn, at, wrt, outputs, device, as_numpy, grad_root):
-        outs = list(outputs) if outputs is not None else [fn.outputs[0]]
+        """Gradients of the sum of ``grad_root`` (default: the function's output) w.r.t. ``wrt``;
+        with ``outputs``, also those outputs' values: ``(gradients, values)`` as CNTK returned (one
+        gradient or value bare, several as a dict keyed by variable)."""
+        root = grad_root if grad_root is not None else fn.outputs[0]
+        root = getattr(root, 'output', root)
+        if not isinstance(root, Variable):
+            raise TypeError("grad_root must be an output Variable of the function, got %r" % (grad_root,))
+        fetch = [getattr(o, 'output', o) for o in (outputs or [])]
         args = self.normalize_arguments(fn, at)
         if wrt is None:
             wrt = [v for v in fn.arguments if v.needs_gradient] or list(args)
         single = isinstance(wrt, Variable)
         wrt_list = [wrt] if single else list(wrt)
-        run, feeds = self.run(fn, at, outs, training=False, needs_grad=True,
+        run, feeds = self.run(fn, at, [root] + fetch, training=False, needs_grad=True,
                               grad_inputs=[v for v in wrt_list if not (v.is_parameter or v.is_constant)], device=device)
-        roots, grads_out = [], []
-        for resolved in run.plan.outputs:
-            t = run.values[id(resolved)]
-            roots.append(t)
-            seed = torch.ones_like(t) if grad_root is None else torch.as_tensor(np.asarray(grad_root), dtype=t.dtype, device=t.device).expand_as(t)
-            grads_out.append(self._mask_padding(run, resolved, seed))
-        result = self._gradients(run, feeds, roots, grads_out, wrt_list, as_numpy)
-        if len(wrt_list) == 1:
-            return result[wrt_list[0]]
-        return result
+        resolved = run.plan.outputs[0]
+        t = run.values[id(resolved)]
+        seed = self._mask_padding(run, resolved, torch.ones_like(t))
+        result = self._gradients(run, feeds, [t], [seed], wrt_list, as_numpy)
+        gradients = result[wrt_list[0]] if len(wrt_list) == 1 else result
+        if not fetch:
+            return gradients
+        values = {o: self.convert(run, o, r, as_numpy) for o, r in zip(fetch, run.plan.outputs[1:])}
+        return gradients, (values[fetch[0]] if len(fetch) == 1 else values)
