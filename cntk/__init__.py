@@ -22,7 +22,7 @@ from . import losses, metrics  # noqa: F401
 from . import random  # noqa: F401
 from .learners import *  # noqa: F401,F403
 from . import learners  # noqa: F401
-from . import cntk_py, internal  # noqa: F401
+from . import cntk_py, debugging, internal  # noqa: F401
 from . import io, train, eval, logging  # noqa: F401
 from .train import *  # noqa: F401,F403
 from .eval import *  # noqa: F401,F403

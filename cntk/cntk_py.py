@@ -14,3 +14,11 @@ def force_deterministic_algorithms() -> None:
 def disable_forward_values_sharing() -> None:
     """Accepted for compatibility; memory sharing is torch's business here."""
 
+
+
+def always_allow_setting_default_device() -> None:
+    """From now on `use_default_device` no longer freezes the default device, so that
+    `try_set_default_device` may change it later (CNTK's test-suite switch); lifts a freeze already in place."""
+    from .device import _DEFAULT
+    _DEFAULT.always_allow = True
+    _DEFAULT.frozen = False

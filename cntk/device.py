@@ -147,6 +147,7 @@ class _DefaultDevice:
     def __init__(self) -> None:
         self.device: Optional[DeviceDescriptor] = None
         self.frozen = False
+        self.always_allow = False   # cntk_py.always_allow_setting_default_device()
         self.excluded: List[DeviceDescriptor] = []
 
     def current(self) -> DeviceDescriptor:
@@ -190,7 +191,7 @@ def use_default_device() -> DeviceDescriptor:
     by `set_excluded_devices`).
     """
     _DEFAULT.device = _DEFAULT.current()
-    _DEFAULT.frozen = True
+    _DEFAULT.frozen = not _DEFAULT.always_allow
     return _DEFAULT.device
 
 

@@ -70,6 +70,8 @@ def top_k(x: Any, k: int, axis: int = -1, name: str = "") -> Function:
 def splice(*inputs: Any, axis: int = -1, name: str = "") -> Function:
     """Concatenate along a static axis (default the last)."""
     ops = list(inputs[0]) if len(inputs) == 1 and isinstance(inputs[0], (list, tuple)) else list(inputs)
+    if isinstance(axis, Axis) and axis._is_new_leading_axis:  # before every operand's first axis
+        axis = -(max([len(as_variable(o).shape) for o in ops] + [1]) + 1)
     return primitive("Splice", ops, {"axis": static_axis(axis, "splice")}, name=name)
 
 

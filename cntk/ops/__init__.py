@@ -44,3 +44,26 @@ def optimized_rnnstack(*args, **kwargs):
     """cuDNN's fused RNN stack (not implemented; use cntk.layers.Recurrence)."""
     raise NotImplementedError("cntk.ops.optimized_rnnstack is not implemented in cntk-torch; "
                               "use cntk.layers.Recurrence(LSTM(...))")
+
+
+MAX_POOLING = 0
+"""int: `pooling_type` value for max pooling (CNTK's PoolingType_Max)."""
+AVG_POOLING = 1
+"""int: `pooling_type` value for average pooling (CNTK's PoolingType_Average)."""
+
+
+def pooling(operand, pooling_type, pooling_window_shape, strides=(1,), auto_padding=[False],
+            ceil_out_dim=False, include_pad=False, name=''):
+    """Max or average pooling (not implemented)."""
+    raise NotImplementedError("cntk.ops.pooling is not implemented in cntk-torch")
+
+
+def unpooling(operand, pooling_input, unpooling_type, unpooling_window_shape, strides=(1,), auto_padding=[False],
+              name=''):
+    """Unpooling (not implemented)."""
+    raise NotImplementedError("cntk.ops.unpooling is not implemented in cntk-torch")
+
+
+def roipooling(operand, rois, pooling_type, roi_output_shape, spatial_scale, name=''):
+    """Region-of-interest pooling (not implemented)."""
+    raise NotImplementedError("cntk.ops.roipooling is not implemented in cntk-torch")
