@@ -11,6 +11,7 @@ from ._graph.initializer import (bilinear, glorot_normal, glorot_uniform, he_nor
                                  initializer_with_rank, normal, truncated_normal, uniform, xavier)
 from ._graph.variable import Constant, FreeDimension, InferredDimension, Parameter, Variable
 from ._core.value import Value
+from .core import asarray, asvalue  # noqa: F401
 from .ops import *  # noqa: F401,F403
 from .ops import sequence
 from .ops.functions import BlockFunction, ModelFormat, load_model
