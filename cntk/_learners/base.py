@@ -129,6 +129,15 @@ class Learner:
         mbs = self._options.minibatch_size
         return IGNORE if mbs is None else int(mbs)
 
+    @minibatch_size.setter
+    def minibatch_size(self, value: int) -> None:
+        """Set the reference minibatch size (IGNORE switches to compatible mode); the learning-rate
+        schedule takes it too, as CNTK's learner did."""
+        self._options.minibatch_size = int(value)
+        self.is_minibatch_size_explicitly_specified = True
+        self._lr_schedule = self._lr_schedule._copy()
+        self._lr_schedule.minibatch_size = int(value)
+
     def learning_rate(self) -> float:
         """The learning-rate schedule's current value (before any division by a minibatch size)."""
         return self._lr_schedule.value(self._sample_count - self._lr_sample_offset,

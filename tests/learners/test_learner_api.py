@@ -249,3 +249,16 @@ def test_unsupported_master_parameter_hook_says_so():
     P = make_params([DATA['p1'], DATA['p2']])
     with pytest.raises(NotImplementedError, match='set_need_to_update_master_parameter'):
         L.sgd(P, 0.1).set_need_to_update_master_parameter()
+
+
+def test_minibatch_size_setter_switches_to_compatible_mode():
+    p = Parameter((2,), init=1.0)
+    schedule = L.learning_rate_schedule([1, 2, 3], L.UnitType.minibatch)
+    learner = L.sgd([p], 0.1)
+    learner.reset_learning_rate(schedule)
+    assert not learner.is_compatible_mode()
+    learner.minibatch_size = L.IGNORE
+    assert learner.minibatch_size == L.IGNORE
+    assert learner._learning_rate_schedule.minibatch_size == L.IGNORE
+    assert learner.is_compatible_mode()
+    assert learner._learning_rate_schedule is not schedule  # the user's schedule object is left as it was
