@@ -203,21 +203,19 @@ def decode_ndarray(buf: memoryview, base: int = 0) -> np.ndarray:
     return flat.reshape(dims.numpy)
 
 
+# NDArrayView value containers holding floats: field number -> (unpacked wire type, dtype, size, name)
+_FLOAT_CONTAINERS = {4: (FIXED32, "<f4", 4, "float_values"), 5: (FIXED64, "<f8", 8, "double_values")}
+
+
 def _numbers(container: int, g: Field) -> np.ndarray:
-    if container == 4:
-        if g.wire_type == FIXED32:
-            return np.frombuffer(bytes(g.value), "<f4")
-        data = g.bytes_value("float_values")
-        if len(data) % 4:
-            raise DecodeError("packed float_values of %d bytes (not a multiple of 4)" % len(data), g.offset)
-        return np.frombuffer(bytes(data), "<f4")
-    if container == 5:
-        if g.wire_type == FIXED64:
-            return np.frombuffer(bytes(g.value), "<f8")
-        data = g.bytes_value("double_values")
-        if len(data) % 8:
-            raise DecodeError("packed double_values of %d bytes (not a multiple of 8)" % len(data), g.offset)
-        return np.frombuffer(bytes(data), "<f8")
+    if container in _FLOAT_CONTAINERS:
+        unpacked, dtype, size, name = _FLOAT_CONTAINERS[container]
+        if g.wire_type == unpacked:
+            return np.frombuffer(bytes(g.value), dtype)
+        data = g.bytes_value(name)
+        if len(data) % size:
+            raise DecodeError("packed %s of %d bytes (not a multiple of %d)" % (name, len(data), size), g.offset)
+        return np.frombuffer(bytes(data), dtype)
     z = np.array(packed_varints(g), dtype=np.uint64).astype(np.int64)
     return (z >> 1) ^ -(z & 1)         # zigzag (sint32)
 

@@ -5,8 +5,8 @@ from typing import Any, List, Optional, Tuple
 
 import numpy as np
 
-from .criterion import as_function, check_complete, normalize_data_map
-from .step import accumulate, run_outputs
+from .criterion import as_function, check_complete
+from .step import accumulate, data_map, run_outputs, scalar
 
 
 def as_writer_list(progress_writers: Any) -> list:
@@ -29,15 +29,16 @@ class TestTally:
     def evaluate(self, fn: Any, arguments: Any, caller: str) -> Tuple[float, int]:
         """Evaluate ``fn`` (its first output is the metric) on a minibatch; returns the average per
         sample and the number of samples."""
-        data = normalize_data_map(fn, arguments)
+        data = data_map(fn, arguments)
         check_complete(fn, data, caller)
         result = run_outputs(fn, data, [fn.outputs[0]], training=False, with_grad=False)
         total, count = result.sum_and_count(0)
-        self.metric_sum = accumulate(self.metric_sum, total)
+        value = scalar(total)
+        self.metric_sum = accumulate(self.metric_sum, value)
         self.samples += count
         for w in self.writers:
             w.update_test(count, float(self.metric_sum))
-        return (float(total) / count if count else 0.0), count
+        return (float(value) / count if count else 0.0), count
 
     def summarize(self) -> None:
         """Report the evaluation's totals to every writer and start a new evaluation."""

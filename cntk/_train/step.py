@@ -6,7 +6,7 @@ output and counts those positions; the learners get the gradient of that sum.
 """
 from __future__ import annotations
 
-from typing import Dict, List, Sequence, Tuple
+from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 import numpy as np
 import torch
@@ -54,6 +54,12 @@ class CriterionPass:
         return _executor.convert(self.run, self.outputs[index], self.run.plan.outputs[index], as_numpy)
 
 
+def data_map(fn: Function, arguments: Any) -> Dict[Variable, Any]:
+    """``arguments`` as {argument Variable: data} (keys may be Variables, output Functions or names;
+    a bare value feeds the single argument), as evaluation takes them."""
+    return _executor.normalize_arguments(fn, arguments)
+
+
 def run_outputs(fn: Function, data: Dict[Variable, object], outputs: Sequence[Variable], training: bool,
                 with_grad: bool) -> CriterionPass:
     """Run ``outputs`` of ``fn`` on ``data`` (training mode: dropout active)."""
@@ -73,7 +79,11 @@ def parameter_gradients(loss_sum: torch.Tensor, parameters: List[Parameter]) -> 
     return {p: (g if g is not None else torch.zeros_like(t)) for p, t, g in zip(parameters, tensors, grads)}
 
 
-def accumulate(running: np.generic, total: torch.Tensor) -> np.generic:
-    """``running + total`` in the loss's precision (CNTK accumulates in the model's element type)."""
-    value = total.detach().cpu().numpy()[()]
+def scalar(total: torch.Tensor) -> np.generic:
+    """A 0-d tensor as a NumPy scalar of its own precision (one device-to-host copy)."""
+    return total.detach().cpu().numpy()[()]
+
+
+def accumulate(running: Optional[np.generic], value: np.generic) -> np.generic:
+    """``running + value`` in the value's precision (CNTK accumulates in the model's element type)."""
     return value if running is None else (running + value).astype(value.dtype)

@@ -20,9 +20,9 @@ from .._graph.function import Function
 from .._graph.variable import Variable, torch_dtype
 from .._ops.tensor import combine
 from . import checkpoint
-from .criterion import as_function, check_complete, normalize_data_map, split_criterion, sweep_end_of
+from .criterion import as_function, check_complete, split_criterion, sweep_end_of
 from .evaluator import TestTally, as_writer_list
-from .step import accumulate, parameter_gradients, run_outputs
+from .step import accumulate, data_map, parameter_gradients, run_outputs, scalar
 
 _NONFINITE_POLICIES = ('warn', 'raise', 'ignore')
 
@@ -48,6 +48,7 @@ class Trainer:
         self._loss, self._metric = split_criterion(criterion)
         learners = parameter_learners if isinstance(parameter_learners, (list, tuple)) else [parameter_learners]
         self._learners = list(learners)
+        self._learned_parameters = [p for learner in self._learners for p in learner.parameters]
         self._distributed = distributed.uses_distributed_learners(self._learners)
         self._writers = distributed.writers_for_this_worker(as_writer_list(progress_writers), self._distributed)
         self._nonfinite = on_nonfinite_loss
@@ -135,7 +136,7 @@ class Trainer:
             if not all(bool(s) for s in np.atleast_1d(starts)):
                 raise NotImplementedError('Trainer.train_minibatch: continuing sequences across minibatches '
                                           '(sequence-start flags False) is not supported')
-        return normalize_data_map(self._combined, arguments)
+        return data_map(self._combined, arguments)
 
     def train_minibatch(self, arguments: Any, outputs: Optional[Sequence[Any]] = None, device: Any = None,
                         is_sweep_end: Optional[bool] = None):
@@ -160,13 +161,7 @@ class Trainer:
         fetch = list(self._combined.outputs) + extra
         result = run_outputs(self._combined, data, fetch, training=True, with_grad=True)
         loss_sum, count = result.sum_and_count(0)
-        if not self._loss_is_finite(loss_sum):
-            if self._nonfinite == 'raise':
-                raise FloatingPointError('Trainer.train_minibatch: the loss of minibatch %d (%d samples) is %s; '
-                                         'no parameter was changed' % (self._minibatches + 1, count, float(loss_sum.detach())))
-            if self._nonfinite == 'warn':
-                warnings.warn('Trainer.train_minibatch: the loss of minibatch %d (%d samples) is %s'
-                              % (self._minibatches + 1, count, float(loss_sum.detach())), RuntimeWarning, stacklevel=2)
+        self._check_finite(float(scalar(loss_sum)), count)
         metric_sum = result.sum_and_count(1)[0] if self._metric is not None else None
         updated, totals = self._update(MinibatchTotals(loss_sum, metric_sum, count, sweep_end))
         self._record(totals)
@@ -175,9 +170,15 @@ class Trainer:
             return updated, {o: result.value(n_crit + i) for i, o in enumerate(outputs)}
         return updated
 
-    @staticmethod
-    def _loss_is_finite(loss_sum) -> bool:
-        return math.isfinite(float(loss_sum.detach()))
+    def _check_finite(self, loss: float, count: int) -> None:
+        """Apply the ``on_nonfinite_loss`` policy to this minibatch's summed loss."""
+        if math.isfinite(loss) or self._nonfinite == 'ignore':
+            return
+        message = 'Trainer.train_minibatch: the loss of minibatch %d (%d samples) is %s' % (
+            self._minibatches + 1, count, loss)
+        if self._nonfinite == 'raise':
+            raise FloatingPointError(message + '; no parameter was changed')
+        warnings.warn(message, RuntimeWarning, stacklevel=3)
 
     def _train_empty_share(self, outputs: Optional[Sequence[Any]]):
         """Distributed training when this worker's share of the minibatch is empty: it still takes
@@ -192,7 +193,7 @@ class Trainer:
                 ) -> Tuple[bool, MinibatchTotals]:
         """Update every learner from the gradients of the summed loss (``gradients(params)`` when
         given); returns whether any updated and the totals to record (all workers' when distributed)."""
-        params = [p for learner in self._learners for p in learner.parameters]
+        params = self._learned_parameters
         grads = gradients(params) if gradients is not None else parameter_gradients(totals.loss, params)
         if self._distributed:
             return distributed.update(self._learners, grads, totals)
@@ -202,12 +203,14 @@ class Trainer:
         return updated, totals
 
     def _record(self, totals: MinibatchTotals) -> None:
-        loss_sum, metric_sum, count = totals.loss, totals.metric, totals.count
-        self._loss_sum = accumulate(self._loss_sum, loss_sum)
-        self._prev_loss = float(loss_sum.detach()) / count if count else 0.0
-        if metric_sum is not None:
-            self._metric_sum = accumulate(self._metric_sum, metric_sum)
-            self._prev_metric = float(metric_sum.detach()) / count if count else 0.0
+        count = totals.count
+        loss = scalar(totals.loss)
+        self._loss_sum = accumulate(self._loss_sum, loss)
+        self._prev_loss = float(loss) / count if count else 0.0
+        if totals.metric is not None:
+            metric = scalar(totals.metric)
+            self._metric_sum = accumulate(self._metric_sum, metric)
+            self._prev_metric = float(metric) / count if count else 0.0
         self._prev_count = count
         self._prev_sweep_end = totals.sweep_end
         self._samples_seen += count
