@@ -12,6 +12,7 @@ from ._graph.initializer import (bilinear, glorot_normal, glorot_uniform, he_nor
 from ._graph.variable import Constant, FreeDimension, InferredDimension, Parameter, Variable
 from ._core.value import Value
 from .core import asarray, asvalue  # noqa: F401
+from .core import NDArrayView  # noqa: F401
 from .ops import *  # noqa: F401,F403
 from .ops import sequence
 from .ops.functions import BlockFunction, ModelFormat, load_model

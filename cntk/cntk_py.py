@@ -3,7 +3,16 @@ import torch
 
 from ._graph.random_state import get_random_seed, reset_random_seed, set_fixed_random_seed
 from ._io.unsupported import MinibatchSourceConfig, to_dictionary  # noqa: F401
+
+DataType_Unknown, DataType_Float, DataType_Double, DataType_Float16 = 0, 1, 2, 4
+"""CNTK's element-type enum (`Variable.get_data_type`; accepted wherever a dtype is)."""
 from ._logging.writer import ProgressWriter  # noqa: F401  (CNTK code subclasses cntk_py.ProgressWriter)
+
+
+def allow_renaming_functions() -> None:
+    """From now on a Function that has a name may be renamed (CNTK refuses by default)."""
+    from ._graph.function import renaming
+    renaming.allowed = True
 
 
 def force_deterministic_algorithms() -> None:

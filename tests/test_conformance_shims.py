@@ -50,10 +50,8 @@ def test_always_allow_setting_default_device():
         _DEFAULT.device, _DEFAULT.frozen, _DEFAULT.always_allow = saved
 
 
-def test_pooling_constants_and_absent_pooling():
+def test_pooling_constants():
     assert (C.MAX_POOLING, C.AVG_POOLING) == (0, 1)
-    with pytest.raises(NotImplementedError, match="cntk.ops.pooling"):
-        C.pooling(C.input_variable((1, 4, 4)), C.MAX_POOLING, (2, 2))
 
 
 def test_debugging_module():

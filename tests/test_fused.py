@@ -3,6 +3,7 @@ fallback must not go unnoticed), and the fused and generic loops agree in values
 on ragged batches, forward and backward, in float32 and float64, and through a Trainer."""
 import numpy as np
 import pytest
+import torch
 
 import cntk as C
 from cntk._exec import fused
@@ -110,12 +111,20 @@ def _close(a, b, what, tol):
         np.testing.assert_allclose(u, v, rtol=tol, atol=tol * scale, err_msg=what)
 
 
+def _same_dropout_masks(loss):
+    """Restart every dropout node's random stream, so that two gradient passes (training passes,
+    dropout active) draw the same masks."""
+    for node in C.logging.graph.depth_first_search(loss, lambda f: getattr(f, "op_name", "") == "Dropout", depth=-1):
+        node.__dict__["_generator"] = torch.Generator().manual_seed(7)
+
+
 def _both_paths(model, x, data, wrt):
     loss = _loss(model)
     results = []
     for generic in (False, True):
         with fused.generic_loops() if generic else _nullcontext():
             outs = model.eval({x: data}, outputs=model.outputs)
+            _same_dropout_masks(loss)
             grads = loss.grad({x: data}, wrt=wrt)
             results.append((outs, grads if len(wrt) > 1 else {wrt[0]: grads}))
     return results

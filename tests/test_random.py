@@ -49,11 +49,15 @@ def test_seeds():
     same = [C.random.uniform((4,), seed=1).eval() for _ in range(2)]
     np.testing.assert_array_equal(same[0], same[1])
     assert not np.allclose(same[0], C.random.uniform((4,), seed=2).eval())
-    C.cntk_py.set_fixed_random_seed(7)
+    C.cntk_py.reset_random_seed(7)  # ops then seed themselves 7, 8, ... (CNTK's order)
     first = C.random.uniform((4,)).eval()
     assert not np.allclose(first, C.random.uniform((4,)).eval())
-    C.cntk_py.set_fixed_random_seed(7)
+    C.cntk_py.reset_random_seed(7)
     np.testing.assert_array_equal(first, C.random.uniform((4,)).eval())
+    C.cntk_py.set_fixed_random_seed(7)  # every op seeds itself 7: the same draws
+    np.testing.assert_array_equal(first, C.random.uniform((4,)).eval())
+    np.testing.assert_array_equal(first, C.random.uniform((4,)).eval())
+    C.cntk_py.reset_random_seed(0)
 
 
 @pytest.mark.parametrize("op, args, mean, var", [

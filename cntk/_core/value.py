@@ -112,6 +112,19 @@ class Value:
         """The value itself (CNTK's NDArrayView role)."""
         return self
 
+    def slice_view(self, start_offset: Sequence[int], extent: Sequence[int], read_only: bool = True) -> "Value":
+        """The block of ``extent`` starting at ``start_offset`` (one offset per axis). With fewer
+        extents than axes, the leading axes are indexed at their offset and dropped, as CNTK's
+        NDArrayView does (e.g. ``[0, 0, 0]``, ``(3, 2)`` takes sample 0 of a ``(1, 3, 2)`` batch)."""
+        start = [int(s) for s in start_offset]
+        ext = [int(e) for e in extent]
+        if len(start) != self._data.dim() or len(ext) > len(start):
+            raise ValueError("slice_view: %d offsets and %d extents for a view of shape %s"
+                             % (len(start), len(ext), tuple(self._data.shape)))
+        dropped = len(start) - len(ext)
+        index = tuple(start[:dropped]) + tuple(slice(s, s + e) for s, e in zip(start[dropped:], ext))
+        return Value._from_padded(self._data[index], None, self._sparse)
+
     def deep_clone(self, read_only: bool = False) -> "Value":
         """An independent copy."""
         return Value._from_padded(self._data.clone(), None if self._lengths is None else self._lengths.copy(), self._sparse)

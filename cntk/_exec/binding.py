@@ -13,7 +13,7 @@ import numpy as np
 import torch
 
 from .._core.value import Value, pad_sequences
-from .._graph.variable import Variable, torch_dtype
+from .._graph.variable import FreeDimension, InferredDimension, Variable, torch_dtype
 
 
 class BoundInput:
@@ -24,6 +24,12 @@ class BoundInput:
     def __init__(self, tensor: torch.Tensor, lengths: Optional[torch.Tensor]) -> None:
         self.tensor = tensor
         self.lengths = lengths
+
+
+def fits(actual: tuple, sample: tuple) -> bool:
+    """Whether data dims ``actual`` fit a declared sample shape (a free or still inferred dimension fits any size)."""
+    return len(actual) == len(sample) and all(d == a or d in (FreeDimension, InferredDimension)
+                                              for a, d in zip(actual, sample))
 
 
 def _label(var: Variable) -> str:
@@ -47,6 +53,8 @@ def bind(var: Variable, data: Any, device: torch.device) -> BoundInput:
     if _is_sparse_matrix(data):
         arr = np.asarray(data.toarray())
         data = arr if not is_seq else [arr]
+    if not var.dynamic_axes:
+        return _bind_static(var, data, sample, dtype, device)
     if isinstance(data, (list, tuple)) and not _is_flat_numbers(data):
         items = [np.asarray(x.toarray()) if _is_sparse_matrix(x) else _as_array(x, var) for x in data]
         if is_seq:
@@ -58,7 +66,9 @@ def bind(var: Variable, data: Any, device: torch.device) -> BoundInput:
         return BoundInput(torch.as_tensor(stacked, dtype=dtype, device=device), None)
     arr = _as_array(data, var)
     if is_seq:
-        if arr.shape[arr.ndim - len(sample):] != sample or arr.ndim < len(sample) + 1:
+        if arr.ndim == len(sample) and fits(arr.shape, sample) and sample != (1,):
+            arr = arr[None]  # one sequence of one sample
+        if not fits(arr.shape[arr.ndim - len(sample):], sample) or arr.ndim < len(sample) + 1:
             if sample == (1,) and arr.ndim in (1, 2):
                 arr = arr.reshape(arr.shape + (1,))
             else:
@@ -71,15 +81,26 @@ def bind(var: Variable, data: Any, device: torch.device) -> BoundInput:
             raise ValueError("input %s expects data of shape (batch, time, %s); got %s" % (_label(var), _dims(sample), arr.shape))
         lengths = torch.full((arr.shape[0],), arr.shape[1], dtype=torch.long, device=device)
         return BoundInput(torch.as_tensor(arr, dtype=dtype, device=device), lengths)
-    if arr.shape == sample:
+    if arr.ndim == len(sample) and fits(arr.shape, sample):
         arr = arr[None]
-    elif arr.ndim == len(sample) + 2 and arr.shape[1] == 1 and arr.shape[2:] == sample:
+    elif arr.ndim == len(sample) + 2 and arr.shape[1] == 1 and fits(arr.shape[2:], sample):
         arr = arr[:, 0]
     elif sample == (1,) and arr.ndim == 1:
         arr = arr.reshape(-1, 1)
-    if arr.shape[1:] != sample:
+    if not fits(arr.shape[1:], sample):
         raise ValueError("input %s expects samples of shape %s, i.e. data of shape (batch, %s); got an array of shape %s"
                          % (_label(var), sample, _dims(sample), arr.shape))
+    return BoundInput(torch.as_tensor(arr, dtype=dtype, device=device), None)
+
+
+def _bind_static(var: Variable, data: Any, sample: tuple, dtype: torch.dtype, device: torch.device) -> BoundInput:
+    """An input declared without dynamic axes takes one tensor of its shape (a batch of one is unwrapped)."""
+    arr = _as_array(data, var)
+    if arr.ndim == len(sample) + 1 and arr.shape[0] == 1 and fits(arr.shape[1:], sample):
+        arr = arr[0]
+    if not fits(arr.shape, sample):
+        raise ValueError("input %s has no dynamic axes and expects data of shape %s; got an array of shape %s"
+                         % (_label(var), sample, arr.shape))
     return BoundInput(torch.as_tensor(arr, dtype=dtype, device=device), None)
 
 
@@ -102,20 +123,20 @@ def _as_array(x: Any, var: Variable) -> np.ndarray:
 
 
 def _as_sequence(var: Variable, x: np.ndarray, sample: tuple, k: int) -> np.ndarray:
-    if x.shape[1:] == sample and x.ndim == len(sample) + 1:
+    if x.ndim == len(sample) + 1 and fits(x.shape[1:], sample):
         return x
     if all(d == 1 for d in sample) and x.ndim == 1:
         return x.reshape((-1,) + sample)
-    if x.shape == sample and len(sample) >= 1 and False:
-        return x[None]
+    if x.ndim == len(sample) and fits(x.shape, sample):
+        return x[None]  # one sample: a sequence of one step
     raise ValueError("input %s: sequence %d has shape %s, expected (length, %s)" % (_label(var), k, x.shape, _dims(sample)))
 
 
 def _as_sample(var: Variable, x: np.ndarray, sample: tuple, k: int) -> np.ndarray:
-    if x.shape == sample:
+    if fits(x.shape, sample):
         return x
-    if x.size == int(np.prod(sample)) and (x.ndim == len(sample) + 1 and x.shape[0] == 1):
-        return x.reshape(sample)
+    if x.ndim == len(sample) + 1 and x.shape[0] == 1 and fits(x.shape[1:], sample):
+        return x[0]
     raise ValueError("input %s: sample %d has shape %s, expected %s" % (_label(var), k, x.shape, sample))
 
 
@@ -133,7 +154,7 @@ def _from_value(var: Variable, v: Value, sample: tuple, is_seq: bool, dtype: tor
             t = t[:, 0]
         lengths = None
     static = tuple(t.shape[2:] if is_seq else t.shape[1:])
-    if static != sample:
+    if not fits(static, sample):
         raise ValueError("input %s expects samples of shape %s; the minibatch has samples of shape %s" % (_label(var), sample, static))
     return BoundInput(t, lengths)
 

@@ -14,13 +14,13 @@ from typing import Dict, List, Optional, Tuple
 
 import torch
 
-from .._graph.variable import Variable, torch_dtype
+from .._graph.variable import FreeDimension, Variable, torch_dtype
 from .calls import call_kernel, dynamic_rank, label, node_kernel
 from .kernels import KERNELS, Operand, align
 from .plan import DELAY_OPS, LoopStep
 
 SEQUENCE_KERNELS_OUTSIDE_LOOPS = frozenset(k for k in KERNELS if k.startswith("Sequence::")) | {
-    "Where", "ReconcileDynamicAxis", "UnpackSequence", "ToSequence", "ToSequenceLike"}
+    "Where", "UnpackSequence", "ToSequence", "ToSequenceLike"}
 
 _HISTORY, _STEPS, _WHOLE = 0, 1, 2
 Source = Tuple[int, int, int]  # (where from, variable id, dynamic axes inside the loop)
@@ -47,7 +47,8 @@ class _Delay:
         self.past = node.op_name == "PastValue"
         self.offset = node.fn._attributes.get("offset", 1)
         self.x, self.init = x, init
-        self.static = tuple(node.outputs[0].shape)
+        # a free dimension is known only from data: the initial state keeps its own size there and broadcasts
+        self.static = tuple(-1 if d == FreeDimension else d for d in node.outputs[0].shape)
 
 
 class LoopProgram:
@@ -146,4 +147,4 @@ def run_loop(run, step: LoopStep) -> None:
             history[ins.out_id][t] = prev
     for v in step.exported:
         values[id(v)] = torch.stack(history[id(v)], dim=1) if T else \
-            torch.zeros((batch, 0) + tuple(v.shape), dtype=torch_dtype(v.dtype), device=ctx.device)
+            torch.zeros((batch, 0) + tuple(max(d, 0) for d in v.shape), dtype=torch_dtype(v.dtype), device=ctx.device)

@@ -7,7 +7,8 @@ from typing import Any, Dict, List, Sequence
 import numpy as np
 import torch
 
-from .._graph.function import graph_version
+from .._graph import traversal
+from .._graph.function import Function, graph_version
 from .._graph.random_state import random_state
 from .._graph.variable import Variable
 from ..device import torch_device_of
@@ -35,6 +36,16 @@ class RunContext:
         self.lengths: Dict[str, torch.Tensor] = {}
         self.length_sources: Dict[str, str] = {}
         self.cache: Dict[Any, Any] = {}  # per-run memos (e.g. the packed layout of an axis' sequences)
+        self.assignments: List[tuple] = []  # (parameter or constant, new value) written by `commit_assignments`
+
+    def commit_assignments(self) -> None:
+        """Write the values computed by ``assign`` ops into their targets. CNTK does this once the
+        whole pass (forward, and backward when one follows) is over, so every use of a target within
+        the pass sees its old value."""
+        with torch.no_grad():
+            for target, value in self.assignments:
+                target._tensor.copy_(value.reshape(target._tensor.shape).to(target._tensor))
+        self.assignments = []
 
     def lengths_of(self, var: Variable) -> torch.Tensor:
         axis = var.sequence_axis
@@ -63,9 +74,10 @@ class RunContext:
     def generator_for(self, fn) -> torch.Generator:
         gen = fn.__dict__.get("_generator")
         if gen is None:
-            seed = fn._attributes.get("seed")
+            if fn._attributes.get("seed") is None:  # drawn once, kept: a clone replays the same stream
+                fn._attributes["seed"] = random_state.next_seed()
             gen = torch.Generator()
-            gen.manual_seed(int(seed) if seed is not None else random_state.next_seed())
+            gen.manual_seed(int(fn._attributes["seed"]) % 2 ** 64)
             fn.__dict__["_generator"] = gen
         return gen
 
@@ -111,6 +123,72 @@ class Run:
 
     def _run_loop(self, step: LoopStep) -> None:
         run_loop(self, step)
+
+
+def _csr_matrix(matrix: np.ndarray) -> Any:
+    """A sparse matrix value as CNTK returns it: scipy's CSR matrix (dense without scipy)."""
+    try:
+        import scipy.sparse
+    except ImportError:
+        return matrix
+    return scipy.sparse.csr_matrix(matrix)
+
+
+def _forwarded(var: Variable) -> Variable:
+    """The variable a combine's output stands for (CNTK's combine outputs *are* its operands)."""
+    while var.owner is not None and var.owner.op_name == "Combine":
+        var = var.owner._inputs[var._output_index]
+    return var
+
+
+class OutputValues(dict):
+    """``{output: value}`` as evaluation returns it; a combine's output can also be looked up by
+    the variable it forwards (``combine([y, z]).eval()[y.output]``), as in CNTK."""
+
+    def __missing__(self, key: Any) -> Any:
+        if isinstance(key, Variable):
+            for k in self:
+                if _forwarded(k) is _forwarded(key):
+                    return dict.__getitem__(self, k)
+        raise KeyError(key)
+
+    def __contains__(self, key: Any) -> bool:
+        try:
+            self[key]
+        except KeyError:
+            return False
+        return True
+
+
+def requested_outputs(fn, outputs: Any) -> List[Variable]:
+    """The ``outputs=`` of eval/forward as a list of variables: a Function stands for its outputs,
+    a single Variable for itself; anything else nested is a TypeError."""
+    if outputs is None:
+        return list(fn.outputs)
+    if isinstance(outputs, (Variable, Function)):
+        outputs = [outputs]
+    result: List[Variable] = []
+    for o in outputs:
+        if isinstance(o, Function):
+            result.extend(o.outputs)
+        elif isinstance(o, Variable):
+            result.append(o)
+        else:
+            raise TypeError("outputs must be Variables or Functions, got %r" % (o,))
+    _check_in_graph(fn, result)
+    return result
+
+
+def _check_in_graph(fn, outputs: List[Variable]) -> None:
+    """Requested outputs must belong to ``fn``'s graph (computing them may need data ``fn`` does not take)."""
+    own = {id(o) for o in fn.outputs}
+    if all(id(o) in own for o in outputs):
+        return
+    nodes = {id(f) for f in traversal.reachable_functions([fn], into_blocks=True)}
+    leaves = {id(v) for v in fn.inputs}
+    for o in outputs:
+        if id(o) not in leaves and (o.owner is None or id(o.owner) not in nodes):
+            raise ValueError("output %s is not part of the graph of %s" % (label(o), fn))
 
 
 class Executor:
@@ -190,23 +268,29 @@ class Executor:
         t = run.values[id(resolved)]
         dyn = dynamic_rank(resolved)
         lengths = run.ctx.lengths_of(resolved) if dyn == 2 else None
+        owner = resolved.owner
+        if as_numpy and owner is not None and owner.op_name == "EyeLikeOp" and owner._attributes.get("sparse"):
+            return _csr_matrix(t.detach().cpu().numpy())
         return binding.to_numpy(t, lengths, dyn) if as_numpy else binding.to_value(t, lengths, dyn)
 
     def eval(self, fn, arguments, outputs, device, as_numpy):
-        outs = list(outputs) if outputs is not None else fn.outputs
+        outs = requested_outputs(fn, outputs)
         run, _ = self.run(fn, arguments, outs, training=False, needs_grad=False, device=device)
-        results = {o: self.convert(run, o, r, as_numpy) for o, r in zip(outs, run.plan.outputs)}
+        results = OutputValues((o, self.convert(run, o, r, as_numpy)) for o, r in zip(outs, run.plan.outputs))
+        run.ctx.commit_assignments()
         if len(outs) == 1:
             return results[outs[0]]
         return results
 
     def forward(self, fn, arguments, outputs, keep_for_backward, device, as_numpy):
-        outs = list(outputs) if outputs is not None else fn.outputs
+        outs = requested_outputs(fn, outputs)
         training = bool(keep_for_backward)
         run, feeds = self.run(fn, arguments, outs, training=training, needs_grad=True,
                               grad_inputs=[v for v in self.normalize_arguments(fn, arguments) if v.needs_gradient],
                               device=device)
-        results = {o: self.convert(run, o, r, as_numpy) for o, r in zip(outs, run.plan.outputs)}
+        results = OutputValues((o, self.convert(run, o, r, as_numpy)) for o, r in zip(outs, run.plan.outputs))
+        if not training:  # nothing kept for a backward pass: the pass is over
+            run.ctx.commit_assignments()
         state = (run, feeds, outs)
         return state, results
 
@@ -221,7 +305,9 @@ class Executor:
             g = self._root_tensor(run, resolved, grad, t)
             roots.append(t)
             grads_out.append(g)
-        return self._gradients(run, feeds, roots, grads_out, variables, as_numpy)
+        gradients = self._gradients(run, feeds, roots, grads_out, variables, as_numpy)
+        run.ctx.commit_assignments()
+        return gradients
 
     def _root_tensor(self, run: Run, resolved: Variable, grad: Any, like: torch.Tensor) -> torch.Tensor:
         if isinstance(grad, torch.Tensor):
@@ -261,12 +347,12 @@ class Executor:
             g = next(it) if d else None
             if g is None:
                 g = torch.zeros_like(t)
-            if not as_numpy:
-                result[v] = g
-                continue
             bound = feeds.get(id(v))
-            if bound is not None and bound.lengths is not None:
-                result[v] = binding.to_numpy(g, bound.lengths, 2)
+            lengths = bound.lengths if bound is not None else None
+            if not as_numpy:
+                result[v] = binding.to_value(g, lengths, 2 if lengths is not None else 0)
+            elif lengths is not None:
+                result[v] = binding.to_numpy(g, lengths, 2)
             else:
                 result[v] = g.detach().cpu().numpy()
         return result
@@ -285,14 +371,16 @@ class Executor:
             wrt = [v for v in fn.arguments if v.needs_gradient] or list(args)
         single = isinstance(wrt, Variable)
         wrt_list = [wrt] if single else list(wrt)
-        run, feeds = self.run(fn, at, [root] + fetch, training=False, needs_grad=True,
+        # as in CNTK, computing gradients is a training pass (dropout active, statistics updated)
+        run, feeds = self.run(fn, at, [root] + fetch, training=True, needs_grad=True,
                               grad_inputs=[v for v in wrt_list if not (v.is_parameter or v.is_constant)], device=device)
         resolved = run.plan.outputs[0]
         t = run.values[id(resolved)]
         seed = self._mask_padding(run, resolved, torch.ones_like(t))
         result = self._gradients(run, feeds, [t], [seed], wrt_list, as_numpy)
+        run.ctx.commit_assignments()
         gradients = result[wrt_list[0]] if len(wrt_list) == 1 else result
         if not fetch:
             return gradients
-        values = {o: self.convert(run, o, r, as_numpy) for o, r in zip(fetch, run.plan.outputs[1:])}
+        values = OutputValues((o, self.convert(run, o, r, as_numpy)) for o, r in zip(fetch, run.plan.outputs[1:]))
         return gradients, (values[fetch[0]] if len(fetch) == 1 else values)

@@ -10,7 +10,7 @@ _unique_counter = itertools.count()
 # CNTK's static index for "the end of the static axes" (its SentinelStaticAxisIndexValueForEndStaticAxis):
 # in CNTK's reversed (column-major) order that is a position past the last axis, i.e. a new
 # leading axis in Python order.
-_END_STATIC_AXIS_INDEX = 2147483644
+END_STATIC_AXIS_INDEX = 2147483644
 
 
 class Axis:
@@ -75,17 +75,17 @@ class Axis:
     @staticmethod
     def end_static_axis() -> "Axis":
         """The static axis past the last one in CNTK's internal order (equal to `new_leading_axis`)."""
-        return Axis(_END_STATIC_AXIS_INDEX)
+        return Axis(END_STATIC_AXIS_INDEX)
 
     @staticmethod
     def new_leading_axis() -> "Axis":
         """A static axis meaning "a new leading axis" (e.g. `splice` along it stacks its operands
         along a new first axis); in `reshape`'s ``begin_axis``/``end_axis`` it means the end of the shape."""
-        return Axis(_END_STATIC_AXIS_INDEX)
+        return Axis(END_STATIC_AXIS_INDEX)
 
     @property
     def _is_new_leading_axis(self) -> bool:
-        return self._static_index == _END_STATIC_AXIS_INDEX
+        return self._static_index == END_STATIC_AXIS_INDEX
 
     # --- properties --------------------------------------------------------------------------
     @property

@@ -4,23 +4,32 @@ from __future__ import annotations
 from typing import Dict
 
 from . import traversal
-from .variable import Constant, Parameter, Variable, VariableKind
+from .variable import Constant, Parameter, Variable, new_uid
 
 
 def clone_graph(root, method, substitutions: Dict[Variable, Variable]):
     """Copy every function reachable from ``root`` (block internals included).
 
     Leaves: substituted variables are replaced; parameters are copied (clone), kept (share) or
-    turned into constants (freeze); constants and inputs are kept; placeholders inside blocks
-    are copied with their block.
+    turned into constants (freeze); constants are kept; inputs and placeholders that are not
+    substituted are copied (new uids, same types and names), as CNTK does.
     """
     from .function import Function, as_variable, infer_graph
-    subs = {k: as_variable(v) for k, v in substitutions.items()}
+    for k, v in substitutions.items():
+        if k is None or v is None:
+            raise AttributeError("clone: a substitution names None (%r -> %r); look-ups such as find_by_name "
+                                 "return None when nothing matches" % (k, v))
+        if not isinstance(k, (Variable, Function)) or not isinstance(v, (Variable, Function)):
+            raise TypeError("clone: substitutions map Variables or Functions to Variables or Functions, got %r -> %r"
+                            % (k, v))
+    subs = {as_variable(k): as_variable(v) for k, v in substitutions.items()}
+    replaced_root = next((v for k, v in subs.items() if len(root._outputs) == 1 and k is root._outputs[0]), None)
+    if replaced_root is not None and replaced_root.owner is not None:
+        return replaced_root.owner  # the whole graph is substituted: the clone is the replacement itself
     fns = traversal.reachable_functions([root], into_blocks=True)
     leaf_map: Dict[int, Variable] = {}
     for k, v in subs.items():
         leaf_map[id(k)] = v
-    block_placeholders = {id(inner) for fn in fns if fn.is_block for inner, _ in fn._block_mapping}
     fn_map: dict = {}
 
     def map_leaf(v: Variable) -> Variable:
@@ -32,9 +41,10 @@ def clone_graph(root, method, substitutions: Dict[Variable, Variable]):
                             dtype=v._dtype, name=v.name)
         elif v.is_parameter and method.value == "freeze":
             new = Constant(v.value, dtype=v.dtype, name=v.name)
-        elif v.is_placeholder and id(v) in block_placeholders:
-            new = Variable(v._shape, v._dtype, kind=VariableKind.Placeholder, name=v.name,
-                           dynamic_axes=v._dynamic_axes)
+        elif v.is_placeholder or v.is_input:  # unless substituted, CNTK's clone has inputs of its own
+            new = Variable.__new__(Variable)
+            new.__dict__.update(v.__dict__)
+            new._uid = new_uid(v._kind.name)
         leaf_map[id(v)] = new
         return new
 
@@ -42,9 +52,11 @@ def clone_graph(root, method, substitutions: Dict[Variable, Variable]):
     for fn in fns:
         shell = Function.__new__(Function)
         shell.__dict__.update(fn.__dict__)
-        from .variable import new_uid
+        shell.__dict__.pop("_generator", None)  # a clone restarts its random stream from the seed
         shell._uid = new_uid("Block" if fn.is_block else fn.op_name.replace("::", ""))
         shell._attributes = dict(fn._attributes)
+        if "_custom_attributes" in fn.__dict__:
+            shell.__dict__["_custom_attributes"] = dict(fn.__dict__["_custom_attributes"])
         shell._attributes.pop("new_axis", None)
         shell._outputs = []
         for k, out in enumerate(fn._outputs):

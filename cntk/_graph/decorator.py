@@ -8,12 +8,15 @@ from .variable import Variable, placeholder
 
 
 def _argument_names(f: Callable) -> List[str]:
+    """The graph arguments of ``f``: its parameters without defaults (so that an op such as
+    ``cntk.plus(left, right, name='')`` traces with two), as CNTK did."""
     params = inspect.signature(f).parameters.values()
     names = []
     for p in params:
         if p.kind in (p.VAR_POSITIONAL, p.VAR_KEYWORD):
             raise TypeError("@Function cannot turn '%s' into a graph: *args/**kwargs are not allowed" % f.__name__)
-        names.append(p.name)
+        if p.default is p.empty:
+            names.append(p.name)
     return names
 
 
@@ -46,9 +49,9 @@ def function_from_callable(f: Callable, make_block: bool = False, op_name: str =
         return block
     composite._arg_order = args
     if name:
-        composite.name = name
+        composite._rename(name)
     annotations = getattr(f, "__annotations__", {})
-    types = {k: v for k, v in annotations.items() if k in names}
+    types = {k: v for k, v in annotations.items() if k in names and not isinstance(v, str)}  # str: a Python type hint
     if types:
         composite.update_signature(**{k: types[k] for k in names if k in types})
     return composite

@@ -71,6 +71,17 @@ def as_variable(x: Any, dtype: Any = None) -> Variable:
     raise TypeError("cannot use %r (%s) as an operand of a CNTK op" % (x, type(x).__name__))
 
 
+_CNTK_ATTRIBUTE_NAMES = {"rate": "dropoutRate", "seed": "rngSeed"}  # our attribute -> CNTK's name for it
+
+
+class _RenamingSwitch:
+    """Whether a named Function may be given another name (CNTK refuses unless switched on)."""
+    allowed = False
+
+
+renaming = _RenamingSwitch()
+
+
 class Function(TensorOpsMixin):
     """A graph node and the composite graph it roots.
 
@@ -149,6 +160,13 @@ class Function(TensorOpsMixin):
 
     @name.setter
     def name(self, value: str) -> None:
+        if self._name and value != self._name and not renaming.allowed:
+            raise ValueError("function '%s' already has a name; renaming it needs cntk.cntk_py.allow_renaming_functions()"
+                             % self._name)
+        self._rename(value)
+
+    def _rename(self, value: str) -> None:
+        """Set the name (the library's own naming of what it builds, never refused)."""
         self._name = value
         for k, out in enumerate(self._outputs):
             out._name = self._output_name(k)
@@ -165,8 +183,33 @@ class Function(TensorOpsMixin):
 
     @property
     def attributes(self) -> dict:
-        """The op's attributes (axis, offset, ...)."""
-        return dict(self._attributes)
+        """The op's attributes (axis, offset, ...), also under CNTK's names (``dropoutRate``, ``rngSeed``)."""
+        attributes = dict(self._attributes)
+        for own, cntk_name in _CNTK_ATTRIBUTE_NAMES.items():
+            if own in attributes:
+                attributes[cntk_name] = attributes[own]
+        return attributes
+
+    @property
+    def custom_attributes(self) -> dict:
+        """A dictionary of the user's own (strings, numbers, lists, dicts), saved with the model."""
+        return self.__dict__.setdefault("_custom_attributes", {})
+
+    @custom_attributes.setter
+    def custom_attributes(self, value: dict) -> None:
+        self.__dict__["_custom_attributes"] = dict(value)
+
+    def set_attribute(self, name: str, value: Any) -> None:
+        """Change one attribute of this op (CNTK allows ``dropoutRate`` and ``rngSeed``); a new seed
+        restarts the op's random stream."""
+        own = next((k for k, v in _CNTK_ATTRIBUTE_NAMES.items() if v == name), None)
+        if own is None or own not in self._attributes:
+            raise ValueError("%s (%s) has no settable attribute '%s' (settable: %s)"
+                             % (self._uid, self._op_name, name,
+                                [v for k, v in _CNTK_ATTRIBUTE_NAMES.items() if k in self._attributes]))
+        self._attributes[own] = type(self._attributes[own])(value) if self._attributes[own] is not None else value
+        if own == "seed":
+            self.__dict__.pop("_generator", None)
 
     @property
     def is_block(self) -> bool:
@@ -197,8 +240,8 @@ class Function(TensorOpsMixin):
 
     @property
     def is_primitive(self) -> bool:
-        """True for a single op (not a block)."""
-        return self._block_root is None
+        """True: every node is a primitive op or a block (which CNTK counts as primitive too)."""
+        return True
 
     @property
     def inputs(self) -> List[Variable]:
@@ -290,6 +333,8 @@ class Function(TensorOpsMixin):
     def __getattr__(self, name: str):
         if name.startswith("_"):
             raise AttributeError(name)
+        if hasattr(Variable, name) and len(self._outputs) == 1:  # a member of the only output (e.g. ``owner``)
+            return getattr(self._outputs[0], name)
         root = self._block_root if self._block_root is not None else self
         found = [x for x in traversal.find_all(root, lambda x: x.name == name, 0) if x is not self]
         if not found and root is not self:  # a block: also search the graph feeding it
@@ -401,7 +446,13 @@ class Function(TensorOpsMixin):
         return _executor.forward(self, arguments, outputs, keep_for_backward, device, as_numpy)
 
     def backward(self, state: Any, root_gradients: dict, variables: Iterable[Variable], as_numpy: bool = True):
-        """Gradients of the kept forward pass w.r.t. ``variables``, seeded by ``root_gradients``."""
+        """Gradients of the kept forward pass w.r.t. ``variables``, seeded by ``root_gradients``
+        (a dict keyed by output, or the bare gradient of a single-output function)."""
+        if not isinstance(root_gradients, dict):
+            if len(self._outputs) != 1:
+                raise ValueError("backward: root_gradients must be a dict keyed by output for a function with %d "
+                                 "outputs" % len(self._outputs))
+            root_gradients = {self._outputs[0]: root_gradients}
         return _executor.backward(self, state, root_gradients, variables, as_numpy)
 
     def grad(self, at: Any, wrt: Optional[Sequence[Variable]] = None, outputs: Optional[Sequence[Variable]] = None,
@@ -450,6 +501,13 @@ class Function(TensorOpsMixin):
         ``format=ModelFormat.ONNX``. Nothing in the file is executed."""
         from .._serialization.model_io import load_function
         return load_function(model, device, format)
+
+    @staticmethod
+    def register_udf_deserialize_callback(op_name: str, callback: Any) -> None:
+        """Re-create user functions of ``op_name`` with ``callback(inputs, name, state)`` when loading
+        (see `cntk.ops.functions.UserFunction`)."""
+        from .user_function import register_udf_deserialize_callback
+        register_udf_deserialize_callback(op_name, callback)
 
     def __repr__(self) -> str:
         outs = ", ".join("%s%s" % (o.name and o.name + ": " or "", list(o.shape)) for o in self._outputs)

@@ -12,7 +12,7 @@ from typing import Any, Callable, Dict, List, NamedTuple, Optional, Sequence
 
 import numpy as np
 
-from .axis import Axis
+from .axis import END_STATIC_AXIS_INDEX, Axis
 
 
 class _UnknownType:
@@ -109,6 +109,8 @@ def broadcast_shapes(fn, types: Sequence[VarType]) -> Any:
     if not shapes or (len(shapes) < len(types) and all(len(s) == 0 for s in shapes)):
         return Unknown  # scalars say nothing about the shape of an unknown operand
     rank = max(len(s) for s in shapes)
+    if len(shapes) < len(types) and rank >= 2 and any(1 in s for s in shapes):
+        return Unknown  # a tensor with unit axes (a (K, 1, 1) bias) may broadcast against anything
     out = [1] * rank
     for k, t in enumerate(types):
         if t.shape is Unknown:
@@ -128,6 +130,11 @@ def broadcast_shapes(fn, types: Sequence[VarType]) -> Any:
     return tuple(out)
 
 
+def dims_agree(a: Sequence[int], b: Sequence[int]) -> bool:
+    """Whether two shapes of equal rank agree, a free or inferred dimension agreeing with any size."""
+    return len(a) == len(b) and all(p == q or p in (FREE, -1) or q in (FREE, -1) for p, q in zip(a, b))
+
+
 def normalize_axis(fn, axis: int, rank: int) -> int:
     a = axis + rank if axis < 0 else axis
     if not 0 <= a < max(rank, 1) and not (rank == 0 and a == 0):
@@ -139,7 +146,7 @@ def normalize_axis(fn, axis: int, rank: int) -> int:
 UNARY_OPS = ("Negate", "Sigmoid", "StableSigmoid", "Tanh", "ReLU", "Exp", "Log", "Sqrt", "Floor", "Ceil", "Round", "Abs",
              "Reciprocal", "Sin", "Cos", "Tan", "Asin", "Acos", "Atan", "Sinh", "Cosh", "Asinh", "Atanh", "ELU", "SELU",
              "LeakyReLU", "Softplus", "Softsign", "Square", "HardSigmoid", "StopGradient", "NoOp", "Pass", "Dropout",
-             "ElementNot", "StraightThrough", "Softmax", "LogSoftmax", "Hardmax", "Alias")
+             "ElementNot", "StraightThrough", "Softmax", "LogSoftmax", "Hardmax", "Alias", "EyeLikeOp")
 BINARY_OPS = ("Plus", "Minus", "ElementTimes", "ElementDivide", "ElementMax", "ElementMin", "Pow", "LogPlus", "Equal",
               "NotEqual", "Less", "LessEqual", "Greater", "GreaterEqual", "ElementAnd", "ElementOr", "ElementXor",
               "PReLU", "Select", "Clip", "Sum", "Mean", "SquaredError", "BinaryCrossEntropy")
@@ -183,24 +190,35 @@ def _times(fn, t):
     wvar = fn._inputs[1]
     out_rank = fn._attributes.get("output_rank", 1)
     if w.shape is Unknown:
-        return [VarType(Unknown, first_known_dtype(t), x.axes)]
+        return [VarType(Unknown, first_known_dtype(t), union_axes(fn, t))]
     in_rank = len(w.shape) - out_rank
     if in_rank < 0:
         raise op_error(fn, "output_rank %d exceeds the rank of %s (shape %s)" % (out_rank, describe(fn, 1), w.shape))
     w_in, w_out = tuple(w.shape[:in_rank]), tuple(w.shape[in_rank:])
     if x.shape is Unknown:
-        return [VarType(w_out, first_known_dtype(t), x.axes)]
+        return [VarType(w_out, first_known_dtype(t), union_axes(fn, t))]
     x_shape = tuple(x.shape)
-    if any(d < 0 for d in w_in):
+    if any(d < 0 and d != FREE for d in w_in):
         w_in = _infer_weight_input(fn, x_shape, w_in)
-        if hasattr(wvar, "_resolve"):
+        if hasattr(wvar, "_resolve") and min(w_in + w_out, default=0) >= 0:
             wvar._resolve(w_in + w_out, (None if x.dtype is Unknown else x.dtype))
     elif wvar.is_parameter and wvar._tensor is None and hasattr(wvar, "_resolve"):
         wvar._resolve(tuple(w.shape), (None if x.dtype is Unknown else x.dtype))
-    if len(x_shape) < len(w_in) or x_shape[len(x_shape) - len(w_in):] != w_in:
+    x_shape = _refine_input_dims(fn._inputs[0], x_shape, w_in)
+    if len(x_shape) < len(w_in) or not dims_agree(x_shape[len(x_shape) - len(w_in):], w_in):
         raise op_error(fn, "the trailing dimensions of %s (shape %s) must match the input dimensions %s of %s (shape %s)"
                        % (describe(fn, 0), x_shape, w_in, describe(fn, 1), w_in + w_out))
-    return [VarType(x_shape[:len(x_shape) - len(w_in)] + w_out, first_known_dtype(t), x.axes)]
+    return [VarType(x_shape[:len(x_shape) - len(w_in)] + w_out, first_known_dtype(t), union_axes(fn, t))]
+
+
+def _refine_input_dims(xvar, x_shape: tuple, w_in: tuple) -> tuple:
+    """An input declared with inferred (-1) trailing dims takes them from the weight it multiplies."""
+    tail = x_shape[len(x_shape) - len(w_in):]
+    if not getattr(xvar, "is_input", False) or len(tail) != len(w_in) or -1 not in tail or min(w_in, default=0) < 0:
+        return x_shape
+    refined = x_shape[:len(x_shape) - len(w_in)] + tuple(w if d == -1 else d for d, w in zip(tail, w_in))
+    xvar._shape = refined
+    return refined
 
 
 def _infer_weight_input(fn, x_shape: tuple, w_in: tuple) -> tuple:
@@ -210,7 +228,8 @@ def _infer_weight_input(fn, x_shape: tuple, w_in: tuple) -> tuple:
     if input_rank is not None and all(d < 0 for d in w_in) and len(w_in) == input_rank <= len(x_shape):
         return x_shape[len(x_shape) - input_rank:]
     if len(w_in) == 1 and w_in[0] < 0:
-        start = map_rank if map_rank is not None and map_rank >= 0 else 0
+        leading_free = next((i for i, d in enumerate(x_shape) if d != FREE), len(x_shape))
+        start = max(map_rank if map_rank is not None and map_rank >= 0 else 0, leading_free)
         if start > len(x_shape):
             raise op_error(fn, "map rank %d exceeds the rank of %s (shape %s)" % (start, describe(fn, 0), x_shape))
         return x_shape[start:] or ()
@@ -224,17 +243,17 @@ def _infer_weight_input(fn, x_shape: tuple, w_in: tuple) -> tuple:
 def _transpose_times(fn, t):
     x, w = t
     if w.shape is Unknown:
-        return [VarType(Unknown, first_known_dtype(t), x.axes)]
+        return [VarType(Unknown, first_known_dtype(t), union_axes(fn, t))]
     w_shape = tuple(w.shape)
     # a vector right operand acts as a (1, n) matrix, so the result keeps an axis of 1 (CNTK's rule)
     w_out, w_in = w_shape[:-1] if len(w_shape) > 1 else (1,), w_shape[-1:]
     if x.shape is Unknown:
-        return [VarType(w_out, first_known_dtype(t), x.axes)]
+        return [VarType(w_out, first_known_dtype(t), union_axes(fn, t))]
     x_shape = tuple(x.shape)
     if x_shape[-1:] != w_in:
         raise op_error(fn, "the last dimension of %s (shape %s) must match the last dimension of %s (shape %s)"
                        % (describe(fn, 0), x_shape, describe(fn, 1), w_shape))
-    return [VarType(x_shape[:-1] + w_out, first_known_dtype(t), x.axes)]
+    return [VarType(x_shape[:-1] + w_out, first_known_dtype(t), union_axes(fn, t))]
 
 
 # --- reductions ------------------------------------------------------------------------------------
@@ -259,6 +278,8 @@ def _reduce(fn, t):
         out = tuple(1 if i in norm else d for i, d in enumerate(shape))
     else:
         out = tuple(d for i, d in enumerate(shape) if i not in norm)
+    if fn._attributes.get("batch"):  # static axes and the batch axis
+        return [VarType(out, x.dtype, Unknown if x.axes is Unknown else tuple(a for a in x.axes if not a.is_batch_axis))]
     return [VarType(out, x.dtype, x.axes)]
 
 
@@ -288,14 +309,13 @@ def _slice(fn, t):
         b, e = max(0, min(b, n)), max(0, min(e, n))
         if e <= b:
             raise op_error(fn, "slice [%d:%d] of axis %d of %s (shape %s) is empty" % (begin, end, axis, describe(fn, 0), tuple(x.shape)))
-        shape[ax] = len(range(b, e, stride))
+        shape[ax] = len(range(b, e, abs(stride)))
     return [VarType(tuple(shape), x.dtype, x.axes)]
 
 
 @rule("Splice")
 def _splice(fn, t):
     if any(x.shape is Unknown for x in t):
-        known = [x for x in t if x.shape is not Unknown]
         return [VarType(Unknown, first_known_dtype(t), union_axes(fn, t))]
     rank = max(max(len(x.shape) for x in t), 1)   # scalars splice into a vector
     axis = fn._attributes["axis"]
@@ -306,16 +326,37 @@ def _splice(fn, t):
         rank = ax + 1
     shapes = [(1,) * (rank - len(x.shape)) + tuple(x.shape) for x in t]
     out = list(shapes[0])
-    out[ax] = 0
     for k, s in enumerate(shapes):
         for i, d in enumerate(s):
             if i == ax:
                 continue
-            if d != shapes[0][i]:
+            if not dims_agree((d,), (shapes[0][i],)):
                 raise op_error(fn, "operands must agree on all axes but the splice axis %d: %s has shape %s, %s has shape %s"
                                % (axis, describe(fn, 0), tuple(t[0].shape), describe(fn, k), tuple(t[k].shape)))
-        out[ax] += s[ax]
+            if out[i] < 0 <= d:
+                out[i] = d
+    along = [s[ax] for s in shapes]
+    out[ax] = FREE if FREE in along else (-1 if min(along) < 0 else sum(along))
     return [VarType(tuple(out), first_known_dtype(t), union_axes(fn, t))]
+
+
+def reshape_span(fn, rank: int) -> tuple:
+    """The axes [begin, end) of an operand of static rank ``rank`` that a Reshape replaces, as
+    non-negative Python indices. ``begin_axis``/``end_axis`` are Python axis indices (negative
+    ones count from the end; 0 is the first axis) or the end of the shape (`END_STATIC_AXIS_INDEX`,
+    or None for ``end_axis``); ``begin_axis`` None is 0."""
+    def position(value: Optional[int], default: int) -> int:
+        if value is None:
+            return default
+        if value == END_STATIC_AXIS_INDEX:
+            return rank
+        return value + rank if value < 0 else value
+    a = fn._attributes
+    begin, end = position(a.get("begin_axis"), 0), position(a.get("end_axis"), rank)
+    if not 0 <= begin <= end <= rank:
+        raise op_error(fn, "the axes [%s, %s) to reshape do not fit %s (static rank %d)"
+                       % (a.get("begin_axis"), a.get("end_axis"), describe(fn, 0), rank))
+    return begin, end
 
 
 @rule("Reshape")
@@ -325,15 +366,15 @@ def _reshape(fn, t):
         return [VarType(Unknown, x.dtype, x.axes)]
     shape = tuple(x.shape)
     a = fn._attributes
-    begin = a.get("begin_axis") or 0
-    end = a.get("end_axis")
-    begin = begin + len(shape) if begin < 0 else begin
-    end = len(shape) if end is None or end == 0 and begin > 0 and a.get("end_is_end", True) else (end + len(shape) if end < 0 else end)
+    begin, end = reshape_span(fn, len(shape))
     part = shape[begin:end]
     target = list(a["shape"])
     size = int(np.prod(part)) if part else 1
     if target.count(-1) > 1:
         raise op_error(fn, "new shape %s has more than one inferred (-1) dimension" % (tuple(target),))
+    if FREE in part:  # the element count is known only at run time
+        target = [FREE if d == -1 else d for d in target]
+        return [VarType(shape[:begin] + tuple(target) + shape[end:], x.dtype, x.axes)]
     if -1 in target:
         known = int(np.prod([d for d in target if d != -1])) if len(target) > 1 else 1
         if known == 0 or size % known:
@@ -342,6 +383,26 @@ def _reshape(fn, t):
     if int(np.prod(target)) != size:
         raise op_error(fn, "cannot reshape %s (shape %s, %d elements) into %s" % (describe(fn, 0), shape, size, tuple(a["shape"])))
     return [VarType(shape[:begin] + tuple(target) + shape[end:], x.dtype, x.axes)]
+
+
+def squeezed_shape(fn, shape: tuple) -> tuple:
+    """``shape`` without the size-1 axes a Squeeze drops (all of them, or its ``axes``)."""
+    axes = fn._attributes.get("axes")
+    if axes is None:
+        return tuple(d for d in shape if d != 1)
+    drop = {normalize_axis(fn, a, len(shape)) for a in axes}
+    for a in sorted(drop):
+        if shape[a] not in (1, FREE):
+            raise op_error(fn, "axis %d of %s (shape %s) has size %d, not 1" % (a, describe(fn, 0), shape, shape[a]))
+    return tuple(d for i, d in enumerate(shape) if i not in drop)
+
+
+@rule("Squeeze")
+def _squeeze(fn, t):
+    x = t[0]
+    if x.shape is Unknown:
+        return [VarType(Unknown, x.dtype, x.axes)]
+    return [VarType(squeezed_shape(fn, tuple(x.shape)), x.dtype, x.axes)]
 
 
 @rule("TransposeAxes")
@@ -429,10 +490,12 @@ def _seq_flag(fn, t):
     return [VarType((), t[0].dtype, t[0].axes)]
 
 
-def new_sequence_axes(fn, axes: Any, prefix: str) -> Any:
+def new_sequence_axes(fn, axes: Any, prefix: str, key: Any = None) -> Any:
+    """The batch axes of ``axes`` plus the new sequence axis this op makes. Ops given the same
+    ``key`` (CNTK: the same condition and length type) make the same axis; by default each op its own."""
     if axes is Unknown:
         return Unknown
-    new = fn._attributes.setdefault("new_axis", Axis("%s_%s" % (prefix, fn.uid)))
+    new = fn._attributes.setdefault("new_axis", Axis("%s_%s" % (prefix, fn.uid if key is None else key)))
     return tuple(a for a in axes if a.is_batch_axis) + (new,)
 
 
@@ -444,7 +507,8 @@ def _where(fn, t):
         # one index per sequence (CNTK's sequence.first/last/slice of one step): no sequence axis
         axes = Unknown if t[0].axes is Unknown else tuple(a for a in t[0].axes if a.is_batch_axis)
         return [VarType((), t[0].dtype, axes)]
-    return [VarType((), t[0].dtype, new_sequence_axes(fn, t[0].axes, "whereNodeDynamicAxis_conditionVar"))]
+    return [VarType((), t[0].dtype, new_sequence_axes(fn, t[0].axes, "whereNodeDynamicAxis_conditionVar",
+                                                      fn._inputs[0].uid))]
 
 
 @rule("PackedIndex")
@@ -466,7 +530,17 @@ def _scatter_packed(fn, t):
 def _seq_gather(fn, t):
     x, cond = t
     _require_sequence(fn, x)
-    return [VarType(x.shape, x.dtype, new_sequence_axes(fn, x.axes, "whereNodeDynamicAxis_conditionVar"))]
+    typeinfo = fn._attributes.get("new_sequence_axis_typeinfo")
+    if typeinfo is None:
+        return [VarType(x.shape, x.dtype, new_sequence_axes(fn, x.axes, "whereNodeDynamicAxis_conditionVar",
+                                                            fn._inputs[1].uid))]
+    if x.axes is Unknown:
+        return [VarType(x.shape, x.dtype, Unknown)]
+    batch = tuple(a for a in x.axes if a.is_batch_axis)
+    if tuple(typeinfo) == (0, 1):  # exactly one step per sequence: the result has no sequence axis
+        return [VarType(x.shape, x.dtype, batch)]
+    source = next(a for a in x.axes if a.is_sequence_axis)
+    return [VarType(x.shape, x.dtype, batch + (Axis("%s_times_%d_plus_%d" % ((source.name,) + tuple(typeinfo))),))]
 
 
 @rule("Sequence::Scatter")
@@ -496,6 +570,9 @@ def _unpack(fn, t):
 @rule("ToSequence")
 def _to_sequence(fn, t):
     x = t[0]
+    if x.axes is not Unknown and any(a.is_sequence_axis for a in x.axes):
+        raise op_error(fn, "%s already has a sequence axis (%s); to_sequence takes a batch of static tensors"
+                       % (describe(fn, 0), [a.name for a in x.axes]))
     shape = Unknown if x.shape is Unknown else tuple(x.shape[1:])
     return [VarType(shape, x.dtype, new_sequence_axes(fn, x.axes, fn._attributes.get("prefix", "toSequence_")))]
 

@@ -41,11 +41,25 @@ class Initializer:
     def fans(self, shape: tuple) -> tuple:
         """(fan_in, fan_out) of ``shape`` under this initialiser's output rank."""
         rank = len(shape)
+        if self.output_rank not in (None, SentinelValueForInferParamInitRank) and int(self.output_rank) < 0:
+            return self._leading_output_fans(shape)
         out_rank = 1 if self.output_rank in (None, SentinelValueForInferParamInitRank) else int(self.output_rank)
         out_rank = min(out_rank, rank)
         fan_out = int(np.prod(shape[rank - out_rank:])) if out_rank else 1
         fan_in = int(np.prod(shape[:rank - out_rank])) if rank - out_rank else 1
         return fan_in, fan_out
+
+    def _leading_output_fans(self, shape: tuple) -> tuple:
+        """Fans of a convolution kernel: a negative output rank -r makes the first r axes the
+        outputs and ``filter_rank`` counts the trailing receptive-field axes. Each output sees the
+        field, so fan_out = outputs * field and fan_in = the product of all non-output axes."""
+        out_rank = min(-int(self.output_rank), len(shape))
+        filter_rank = 0 if self.filter_rank in (None, SentinelValueForInferParamInitRank) else int(self.filter_rank)
+        if out_rank + filter_rank > len(shape):
+            raise ValueError("the filter rank (%d) and output rank (%d) of the initializer exceed the rank of shape %s"
+                             % (filter_rank, -out_rank, shape))
+        field = int(np.prod(shape[len(shape) - filter_rank:])) if filter_rank else 1
+        return int(np.prod(shape[out_rank:])), int(np.prod(shape[:out_rank])) * field
 
     def __call__(self, shape: Sequence[int]) -> np.ndarray:
         shape = tuple(int(d) for d in shape)

@@ -11,29 +11,35 @@ class _RandomState:
     def __init__(self) -> None:
         self.reseed(_DEFAULT_SEED)
 
-    def reseed(self, seed: int) -> None:
+    def reseed(self, seed: int, fixed: bool = False) -> None:
         self.seed = int(seed)
+        self.fixed = fixed
         self.numpy = np.random.RandomState(self.seed % (2 ** 32))
         self.torch = torch.Generator()
         self.torch.manual_seed(self.seed)
-        self.offset = 0
+        self.next = self.seed
 
     def next_seed(self) -> int:
-        """A fresh seed for an op that asked for an automatically chosen one."""
-        self.offset += 1
-        return (self.seed * 1000003 + self.offset) % (2 ** 31)
+        """A seed for an op that asked for an automatically chosen one: as in CNTK, the seed itself
+        after `set_fixed_random_seed`, else the seed, seed + 1, ... in order of asking."""
+        if self.fixed:
+            return self.seed
+        drawn = self.next
+        self.next += 1
+        return drawn
 
 
 random_state = _RandomState()
 
 
 def set_fixed_random_seed(seed: int) -> None:
-    """Make parameter initialisation and dropout reproducible from ``seed``."""
-    random_state.reseed(seed)
+    """Make parameter initialisation reproducible from ``seed`` and give every op that picks its
+    own seed (dropout, random ops) this same one."""
+    random_state.reseed(seed, fixed=True)
 
 
 def reset_random_seed(seed: int) -> None:
-    """Restart the random streams from ``seed`` (same as `set_fixed_random_seed`)."""
+    """Restart the random streams from ``seed``; ops that pick their own seed get seed, seed + 1, ..."""
     random_state.reseed(seed)
 
 

@@ -52,5 +52,13 @@ class TensorOpsMixin:
         return self
 
     def __getitem__(self, key: Any):
+        """NumPy-style slicing; on a function with several outputs, ``f[k]`` picks output k."""
+        outputs = getattr(self, "outputs", None)
+        if outputs is not None and len(outputs) > 1:
+            try:
+                return outputs[key]
+            except (IndexError, TypeError):
+                raise KeyError("a function with %d outputs can be indexed only by one output index, got %r"
+                               % (len(outputs), key))
         from ..ops.slicing import slice_by_index
         return slice_by_index(self, key)

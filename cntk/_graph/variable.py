@@ -35,12 +35,17 @@ class VariableKind(enum.IntEnum):
 
 
 _FLOAT_TYPES = {np.dtype(np.float32): np.float32, np.dtype(np.float64): np.float64, np.dtype(np.float16): np.float16}
+DATA_TYPE_UNKNOWN = 0
+_CNTK_DATA_TYPES = {1: np.float32, 2: np.float64, 4: np.float16}  # CNTK's DataType enum values
 
 
 def sanitize_dtype(dtype: Any) -> Optional[type]:
-    """Map a dtype-like value to np.float32 / np.float64 / np.float16 (None stays unknown)."""
-    if dtype is None:
+    """Map a dtype-like value (a NumPy type, or CNTK's DataType enum 1/2/4) to np.float32 /
+    np.float64 / np.float16 (None stays unknown)."""
+    if dtype is None or (isinstance(dtype, (int, np.integer)) and dtype == DATA_TYPE_UNKNOWN):
         return None
+    if isinstance(dtype, (int, np.integer)) and not isinstance(dtype, bool) and int(dtype) in _CNTK_DATA_TYPES:
+        return _CNTK_DATA_TYPES[int(dtype)]
     try:
         key = np.dtype(dtype)
     except TypeError:
@@ -123,6 +128,12 @@ class Variable(TensorOpsMixin):
     def dtype(self):
         """np.float32, np.float64 or np.float16."""
         return self._dtype if self._dtype is not None else np.float32
+
+    def get_data_type(self) -> int:
+        """CNTK's DataType enum of this variable: 1 float32, 2 float64, 4 float16, 0 not yet known."""
+        if self._dtype is None:
+            return DATA_TYPE_UNKNOWN
+        return next(code for code, t in _CNTK_DATA_TYPES.items() if t == self._dtype)
 
     @property
     def dynamic_axes(self) -> tuple:
@@ -217,6 +228,8 @@ class _ValueHolder(Variable):
             value = np.asarray(init, dtype=np.float64 if dtype is None else np.dtype(dtype))
             if dtype is None:
                 dtype = np.float32 if np.asarray(init).dtype != np.float64 else np.float64
+            if isinstance(shape, memoryview):  # e.g. ``shape=init.data``: CNTK ignores the shape of an array value
+                shape = None
             if shape is not None and sanitize_shape(shape) != value.shape:
                 value = _fit_initial_value(value, sanitize_shape(shape), name)
             shape = value.shape
@@ -308,8 +321,7 @@ class Parameter(_ValueHolder):
 
     def __init__(self, shape: Any = None, init: Any = None, dtype: Any = None, device: Any = None, name: str = "") -> None:
         if init is None and shape is not None:
-            from .initializer import glorot_uniform
-            init = glorot_uniform()
+            init = 0.0  # CNTK's default: zeros
         self._device = device
         super().__init__(shape, init, dtype, name, VariableKind.Parameter)
 
@@ -320,14 +332,20 @@ class Constant(_ValueHolder):
     def __init__(self, value: Any = None, shape: Any = None, dtype: Any = None, device: Any = None, name: str = "") -> None:
         if value is None:
             value = 0.0
-        if _is_number(value) and shape is not None:
-            value = np.full(sanitize_shape(shape), float(value))
+        if _is_number(value) and shape is not None and any(d < 0 for d in sanitize_shape(shape)):
+            # inferred dimensions: filled with the value once an op fixes the shape, as a Parameter would be
+            self._device = device
+            super().__init__(shape, float(value), dtype, name, VariableKind.Constant)
+            return
         if dtype is None and not isinstance(value, np.ndarray):
             dtype = np.float32
         if isinstance(value, np.ndarray) and value.dtype not in (np.float32, np.float64, np.float16) and dtype is None:
             dtype = np.float32
         self._device = device
-        super().__init__(None, value, dtype, name, VariableKind.Constant)
+        if _is_number(value) and shape is not None:  # a scalar broadcast to the shape
+            super().__init__(sanitize_shape(shape), float(value), dtype, name, VariableKind.Constant)
+        else:
+            super().__init__(None, value, dtype, name, VariableKind.Constant)
 
 
 def input_variable(shape: Any, dtype: Any = np.float32, needs_gradient: bool = False, is_sparse: bool = False,

@@ -39,6 +39,10 @@ def sliding_windows(series: Any, window: int, horizon: int = 1, stride: int = 1,
 
     Returns:
         (list of ``(window, features)`` arrays, ``(num_windows, target_dim)`` targets).
+
+    >>> x, y = sliding_windows(np.arange(6), window=3, horizon=2)
+    >>> [w.ravel().tolist() for w in x], y.ravel().tolist()
+    ([[0.0, 1.0, 2.0], [1.0, 2.0, 3.0]], [4.0, 5.0])
     """
     x = np.asarray(series, dtype=np.float32)
     if x.ndim == 1:
@@ -133,6 +137,9 @@ def split_by_time(n: int, val_fraction: float = 0.1, test_fraction: float = 0.1)
     """Contiguous train / validation / test ranges of ``n`` time-ordered items (oldest first).
 
     Returns ``{'train': slice, 'val': slice, 'test': slice}``; nothing of the future leaks into training.
+
+    >>> split_by_time(20, val_fraction=0.1, test_fraction=0.2)
+    {'train': slice(0, 14, None), 'val': slice(14, 16, None), 'test': slice(16, 20, None)}
     """
     if not (0 <= val_fraction < 1 and 0 <= test_fraction < 1 and val_fraction + test_fraction < 1):
         raise ValueError("split_by_time: fractions must be in [0, 1) and sum to less than 1")
@@ -169,6 +176,18 @@ def timeseries_to_ctf(data: Any, output_prefix: str, window: Optional[int] = Non
     Returns:
         dict with the three paths (``'train'``, ``'val'``, ``'test'``), the sequence counts
         (``'counts'``), the normalisation divisor (``'scale'``) and the stream names.
+
+    >>> import os, shutil, tempfile
+    >>> folder = tempfile.mkdtemp()
+    >>> info = timeseries_to_ctf(np.arange(10.0), os.path.join(folder, 'ramp'), window=4, normalize=10)
+    >>> info['counts']
+    {'train': 4, 'val': 1, 'test': 1}
+    >>> print(open(info['test']).read().strip())
+    0 |features 0.5 |target 0.9
+    0 |features 0.6
+    0 |features 0.7
+    0 |features 0.8
+    >>> shutil.rmtree(folder)
     """
     if (window is None) == (group_by is None):
         raise ValueError("timeseries_to_ctf: give exactly one of window=... or group_by=...")

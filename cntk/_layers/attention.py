@@ -45,5 +45,5 @@ def AttentionModel(attention_dim, attention_span=None, attention_axis=None, init
         return context if final_stab is identity else final_stab(context)
     f = make_composite(attention)
     if name:
-        f.name = name
+        f._rename(name)
     return f

@@ -43,7 +43,7 @@ def Sequential(layers, name=''):
     for g in items[1:]:
         f = forward_compose(f, g)
     if name:
-        f.name = name
+        f._rename(name)
     return f
 
 

@@ -20,7 +20,9 @@ _INFERRED = -1
 
 
 def _weight(shape, init, name):
-    """A weight Parameter; an array ``init`` fixes the shape (its input part is then not inferred)."""
+    """A weight Parameter; an array (or nested list) ``init`` fixes the shape (its input part is then not inferred)."""
+    if isinstance(init, list):
+        init = np.asarray(init, dtype=np.float32)
     if isinstance(init, np.ndarray):
         if init.shape[len(init.shape) - (len(shape) - 1):] != shape[1:] and len(init.shape) == len(shape):
             raise ValueError("%s: init array has shape %s, expected (input_dim, %s)" % (name, init.shape, shape[1:]))

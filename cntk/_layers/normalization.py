@@ -1,28 +1,12 @@
-"""Normalisation layers: LayerNormalization and BatchNormalization (and the batch_normalization primitive)."""
+"""Normalisation layers: LayerNormalization and BatchNormalization."""
 from __future__ import annotations
 
-from .._exec.kernels import normalization as _bn_kernel  # noqa: F401  (registers the kernel)
-from .._graph import inference_normalization as _bn_rule  # noqa: F401  (registers the type rule)
 from .._graph.defaults import default_override_or, get_default_override
-from .._graph.function import primitive
+from .._ops.normalization import batch_normalization
 from .._graph.variable import Constant, Parameter
 from ._util import make_block
 
 _INFERRED = -1
-
-
-def batch_normalization(operand, scale, bias, running_mean, running_inv_std, spatial, normalization_time_constant=5000,
-                        blend_time_constant=0, epsilon=1e-05, use_cudnn_engine=False, disable_regularization=False,
-                        name='', running_count=None):
-    """The batch-normalisation primitive: normalise with minibatch statistics in training (updating
-    the running statistics held in the given constants), with the running statistics in inference.
-    ``running_inv_std`` holds the running *variance* (CNTK's name is historical)."""
-    if running_count is None:
-        running_count = Constant(0.0, shape=(), name='aggregate_count')
-    return primitive("BatchNormalization", [operand, scale, bias, running_mean, running_inv_std, running_count],
-                     {"spatial": bool(spatial), "normalization_time_constant": float(normalization_time_constant),
-                      "blend_time_constant": float(blend_time_constant), "epsilon": float(epsilon),
-                      "disable_regularization": bool(disable_regularization)}, name=name)
 
 
 def LayerNormalization(initial_scale=1, initial_bias=0, epsilon=default_override_or(0.00001), name=''):

@@ -80,7 +80,7 @@ def Recurrence(step_function, go_backwards=default_override_or(False), initial_s
     out = _close_loop(step, x, inits, go_backwards)
     fn = composite_with_args(_result(out, return_full_state, n), [x])
     if name:
-        fn.name = name
+        fn._rename(name)
     return fn
 
 
@@ -96,14 +96,20 @@ def RecurrenceFrom(step_function, go_backwards=default_override_or(False), retur
     out = _close_loop(step, x, list(inits), go_backwards)
     fn = composite_with_args(_result(out, return_full_state, n), inits + [x])
     if name:
-        fn.name = name
+        fn._rename(name)
     return fn
 
 
 def Fold(folder_function, go_backwards=default_override_or(False), initial_state=default_override_or(0),
          return_full_state=False, name=''):
     """`Recurrence` reduced to its final state per sequence (the last step, or the first when
-    ``go_backwards``); the result has no sequence axis."""
+    ``go_backwards``); the result has no sequence axis.
+
+    >>> x = C.sequence.input_variable(1)
+    >>> total = Fold(lambda h, x_t: h + x_t)(x)
+    >>> total.eval({x: [np.array([[1.], [2.], [3.]], np.float32), np.array([[10.]], np.float32)]}).ravel().tolist()
+    [6.0, 10.0]
+    """
     from ..ops import combine
     from ..ops.sequence import first, last
     go_backwards = get_default_override(Fold, go_backwards=go_backwards)
@@ -116,7 +122,7 @@ def Fold(folder_function, go_backwards=default_override_or(False), initial_state
     outs = out.outputs[:n] if return_full_state else [out.outputs[0]]
     fn = composite_with_args(combine([pick(o) for o in outs]), [x])
     if name:
-        fn.name = name
+        fn._rename(name)
     return fn
 
 
@@ -125,7 +131,14 @@ def UnfoldFrom(generator_function, until_predicate=None, length_increase=1, name
     ``generator(previous output)`` starting from ``initial_state`` (not emitted). The output has
     ``round(length_increase * len(dynamic_axes_like))`` steps per sequence; with ``until_predicate``
     it ends right after the first step where the predicate is non-zero. The generator may return
-    ``(output, new_state)``."""
+    ``(output, new_state)``.
+
+    >>> start, like = C.input_variable(1), C.sequence.input_variable(1)
+    >>> halve = UnfoldFrom(Dense(1, init=0.5, bias=False))(start, like)
+    >>> out = halve.eval({start: np.array([[8.]], np.float32), like: [np.zeros((3, 1), np.float32)]})
+    >>> out[0].ravel().tolist()
+    [4.0, 2.0, 1.0]
+    """
     from ..ops import combine, reduce_sum
     from ..ops.sequence import broadcast_as, gather, past_value, where
     generator = as_function(generator_function)
@@ -160,7 +173,7 @@ def UnfoldFrom(generator_function, until_predicate=None, length_increase=1, name
         result = combine([output])
     fn = composite_with_args(result, [initial_state, axes_like])
     if name:
-        fn.name = name
+        fn._rename(name)
     return fn
 
 

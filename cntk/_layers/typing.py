@@ -25,6 +25,15 @@ class _VariableType:
             return placeholder(dynamic_axes=axes, name=name)
         return input_variable(self.shape, is_sparse=self.is_sparse, dynamic_axes=list(axes), name=name)
 
+    def keys(self) -> tuple:
+        """The fields, so that a type can be spread into arguments: ``input_variable(**Sequence[Tensor[3]])``."""
+        return ("shape", "is_sparse", "dynamic_axes")
+
+    def __getitem__(self, key: str) -> Any:
+        if key not in self.keys():
+            raise KeyError(key)
+        return getattr(self, key)
+
     def _with_axes(self, axes: tuple) -> "_VariableType":
         return _VariableType(self.shape, self.is_sparse, axes)
 

@@ -1,8 +1,12 @@
-"""Searching a graph from a root (public face: `cntk.logging.graph`)."""
+"""Searching a graph from a root and drawing it (public face: `cntk.logging.graph`)."""
 from __future__ import annotations
 
+import os
+import shutil
 import sys
 from typing import Any, Callable, List, Optional
+
+import numpy as np
 
 
 def _is_function(node: Any) -> bool:
@@ -55,7 +59,12 @@ def _single(found: list, what: str) -> Optional[Any]:
 
 
 def find_by_name(node: Any, node_name: str, depth: int = 0) -> Optional[Any]:
-    """The one function or variable under ``node`` named ``node_name`` (None if there is none)."""
+    """The one function or variable under ``node`` named ``node_name`` (None if there is none).
+
+    >>> model = Dense(2, name='out')(Dense(4, name='hidden')(C.input_variable(3)))
+    >>> find_by_name(model, 'hidden').op_name, find_by_name(model, 'nothing') is None
+    ('Dense', True)
+    """
     if not isinstance(node_name, str):
         raise ValueError('node name has to be a string. You gave a %s' % type(node_name))
     return _single(find_all_with_name(node, node_name, depth), node_name)
@@ -76,26 +85,160 @@ def get_node_outputs(node: Any, depth: int = 0) -> List[Any]:
     return outputs
 
 
-def plot(root: Any, filename: Optional[str] = None) -> str:
-    """The graph under ``root`` in Graphviz DOT; written to ``filename`` when given.
+# Short labels for the commonest primitives (drawn as small circles, as CNTK drew them).
+_SYMBOLS = {'Plus': '+', 'Minus': '-', 'ElementTimes': '*', 'Times': '@'}
+_TEXT_SUFFIXES = ('.dot', '.gv')
+_RENDERED_SUFFIXES = ('.png', '.pdf', '.svg')
+_INSTALL_HINT = ('install the graphviz Python package (pip install "cntk-torch[graph]") and the Graphviz programs '
+                 '(the "graphviz" system package: apt-get install graphviz, brew install graphviz or '
+                 'conda install graphviz), or write DOT text instead with plot(root, "graph.dot") and render it '
+                 'elsewhere with "dot -Tpng graph.dot -o graph.png"')
 
-    Only ``.dot`` files (or no file) are supported; render them with Graphviz' ``dot``.
+
+def _quote(text: str) -> str:
+    """``text`` as a double-quoted DOT string."""
+    return '"' + text.replace('\\', '\\\\').replace('"', '\\"').replace('\n', '\\n') + '"'
+
+
+def _attrs(**attrs: Any) -> str:
+    return ', '.join('%s=%s' % (k, _quote(str(v))) for k, v in attrs.items())
+
+
+def _shape_text(var: Any) -> str:
+    """A variable's type as CNTK's plot wrote it: ``[#,*](3,)`` — ``#`` the batch axis, ``*`` each further
+    dynamic axis (a sequence axis), then the static shape."""
+    n = len(var.dynamic_axes)
+    return ('[#' + ',*' * (n - 1) + ']' if n else '') + str(tuple(var.shape))
+
+
+def _function_node(fn: Any) -> str:
+    if fn.is_primitive and not fn.is_block and len(fn.outputs) == 1 and fn.output.name == fn.name:
+        label = _SYMBOLS.get(fn.op_name, fn.op_name)
+        if len(label) <= 4:
+            return _attrs(label=label, shape='circle', fixedsize='true', width=0.5, penwidth=2)
+        return _attrs(label=label, shape='box', penwidth=2)
+    return _attrs(label=fn.op_name + ('\n' + fn.name + '()' if fn.name else ''), shape='box', penwidth=2)
+
+
+def _leaf_node(var: Any) -> str:
+    if var.is_parameter:
+        return _attrs(label=(var.name or 'Parameter') + '\n' + _shape_text(var), shape='box', fillcolor='palegreen')
+    if var.is_constant:
+        if not var.name and tuple(var.shape) in ((), (1,)):
+            return _attrs(label='%g' % float(np.asarray(var.value).reshape(-1)[0]), shape='plaintext',
+                          fillcolor='white')
+        return _attrs(label=(var.name or 'Constant') + '\n' + _shape_text(var), shape='box', fillcolor='lightblue')
+    kind = 'Input' if var.is_input else 'Placeholder'
+    return _attrs(label=kind + ('\n' + var.name if var.name else '') + '\n' + _shape_text(var), shape='egg',
+                  fillcolor='lightyellow' if var.is_input else 'lightgray')
+
+
+def graph_to_dot(root: Any) -> str:
+    """The graph under ``root`` (a Function or Variable) as Graphviz DOT source.
+
+    Functions are boxes (small circles for ``+ - * @``), inputs and the final outputs are egg shapes,
+    parameters green and constants blue boxes; each edge is labelled with the name (or uid) of the
+    variable it carries and its type, ``#`` standing for the batch axis and ``*`` for a sequence axis.
+    Blocks (layers) are drawn as one node; constants private to a block are left out.
     """
-    if filename is not None and not filename.endswith('.dot'):
-        raise NotImplementedError('cntk.logging.graph.plot writes DOT text only (a .dot file); render it with '
-                                  'Graphviz, e.g. "dot -Tpng graph.dot -o graph.png"')
-    lines = ['digraph cntk {']
-    for fn in reversed(depth_first_search(root, _is_function, 0)):
-        label = fn.op_name + (' ' + fn.name if fn.name else '')
-        lines.append('  "%s" [label="%s", shape=ellipse];' % (fn.uid, label))
+    lines = ['digraph network_graph {', '  rankdir=TB;',
+             '  node [%s];' % _attrs(shape='box', style='filled', fillcolor='lightgray', fontsize=12),
+             '  edge [%s];' % _attrs(fontsize=10)]
+    if _is_function(root):
+        start = root.root_function
+    elif root.owner is not None:
+        start = root.owner
+    else:   # a lone leaf variable
+        lines.append('  %s [%s];' % (_quote(root.uid), _leaf_node(root)))
+        return '\n'.join(lines + ['}']) + '\n'
+    stack: list = [start]
+    visited: set = set()
+    while stack:
+        node = stack.pop(0)
+        if node.uid in visited:
+            continue
+        visited.add(node.uid)
+        if not _is_function(node):          # an output variable stands for the function computing it
+            if node.owner is not None:
+                stack.insert(0, node.owner)
+            continue
+        fn = node.root_function
+        stack = list(fn.inputs) + stack
+        lines.append('  %s [%s];' % (_quote(fn.uid), _function_node(fn)))
         for inp in fn.inputs:
-            src = inp.owner.uid if inp.owner is not None else inp.uid
-            if inp.owner is None:
-                lines.append('  "%s" [label="%s %s", shape=box];' % (inp.uid, inp.name or inp.uid, list(inp.shape)))
-            lines.append('  "%s" -> "%s";' % (src, fn.uid))
-    lines.append('}')
-    text = '\n'.join(lines) + '\n'
-    if filename is not None:
+            if fn.is_block and inp.is_constant:
+                continue
+            if inp.owner is not None:
+                source = inp.owner.uid
+            else:
+                source = inp.uid
+                if source not in visited:
+                    visited.add(source)
+                    lines.append('  %s [%s];' % (_quote(source), _leaf_node(inp)))
+            label = (inp.name or inp.uid) + '\n' + _shape_text(inp)
+            lines.append('  %s -> %s [%s];' % (_quote(source), _quote(fn.uid), _attrs(label=label)))
+        if fn.uid == start.uid:             # draw the network's outputs themselves
+            for out in fn.outputs:
+                lines.append('  %s [%s];' % (_quote(out.uid), _attrs(label=(out.name or 'Output') + '\n'
+                                                                     + _shape_text(out), shape='egg',
+                                                                     fillcolor='lightyellow')))
+                lines.append('  %s -> %s [%s];' % (_quote(fn.uid), _quote(out.uid),
+                                                   _attrs(label=_shape_text(out))))
+    return '\n'.join(lines + ['}']) + '\n'
+
+
+def _render(dot_source: str, filename: str, fmt: str) -> None:
+    """Render DOT source to ``filename`` in ``fmt`` with the graphviz package and the ``dot`` program."""
+    try:
+        import graphviz
+    except ImportError:
+        raise ImportError('cntk.logging.graph.plot: writing %s needs Graphviz: %s' % (filename, _INSTALL_HINT)) \
+            from None
+    if shutil.which('dot') is None:
+        raise RuntimeError('cntk.logging.graph.plot: writing %s needs the Graphviz "dot" program on PATH, which '
+                           'was not found: %s' % (filename, _INSTALL_HINT))
+    try:
+        data = graphviz.Source(dot_source).pipe(format=fmt)
+    except graphviz.ExecutableNotFound as e:   # pragma: no cover - dot vanished after the check
+        raise RuntimeError('cntk.logging.graph.plot: %s; %s' % (e, _INSTALL_HINT)) from None
+    with open(filename, 'wb') as f:
+        f.write(data)
+
+
+def plot(root: Any, filename: Optional[str] = None) -> str:
+    r"""Draw the graph under ``root`` and return it as Graphviz DOT source (see `graph_to_dot`).
+
+    With ``filename``, the drawing is also written: ``.dot`` or ``.gv`` files get the DOT text (no other
+    software needed); ``.png``, ``.pdf`` and ``.svg`` files are rendered with Graphviz, which needs the
+    ``graphviz`` Python package (``pip install "cntk-torch[graph]"``) and the Graphviz ``dot`` program
+    on PATH; without them an ImportError or RuntimeError says what to install.
+
+    Args:
+        root: the Function (or a Variable) whose graph to draw.
+        filename: where to write the drawing; its suffix chooses the format.
+
+    Returns:
+        The DOT source, whether or not a file was written.
+
+    Raises:
+        ValueError: for a file suffix other than .dot, .gv, .png, .pdf or .svg.
+
+    >>> x = C.input_variable(3, name='features')
+    >>> dot = plot(Dense(2, name='dense')(x))
+    >>> print('\n'.join(line for line in dot.splitlines() if '->' in line))
+      "Parameter..." -> "Block..." [label="W\n(3, 2)"];
+      "Parameter..." -> "Block..." [label="b\n(2,)"];
+      "Input..." -> "Block..." [label="features\n[#](3,)"];
+      "Block..." -> "Block..._Output_0" [label="[#](2,)"];
+    """
+    suffix = os.path.splitext(filename)[1].lower() if filename else None
+    if filename and suffix not in _TEXT_SUFFIXES + _RENDERED_SUFFIXES:
+        raise ValueError('cntk.logging.graph.plot: unsupported file suffix %r in %r; use one of %s'
+                         % (suffix, filename, ', '.join(_TEXT_SUFFIXES + _RENDERED_SUFFIXES)))
+    text = graph_to_dot(root)
+    if filename and suffix in _TEXT_SUFFIXES:
         with open(filename, 'w') as f:
             f.write(text)
+    elif filename:
+        _render(text, filename, suffix[1:])
     return text

@@ -1,7 +1,7 @@
 """Interpreting the ``axis`` arguments of ops (ints, static Axis objects, dynamic-axis sentinels)."""
 from __future__ import annotations
 
-from typing import Any, List, Optional, Union
+from typing import Any, List, Optional, Tuple, Union
 
 from .._graph.axis import Axis
 
@@ -20,6 +20,16 @@ def static_axis(axis: Any, op: str) -> int:
     return axis
 
 
+def split_batch_axis(axis: Any) -> Tuple[bool, Any]:
+    """Whether a reduction's ``axis`` argument names the batch axis (alone or in a list), and the
+    static axes given with it (a list, empty when the batch axis comes alone)."""
+    if isinstance(axis, Axis) and axis.is_batch_axis:
+        return True, []
+    if isinstance(axis, (list, tuple)) and any(isinstance(a, Axis) and a.is_batch_axis for a in axis):
+        return True, [a for a in axis if not (isinstance(a, Axis) and a.is_batch_axis)]
+    return False, axis
+
+
 def reduction_axes(axis: Any, op: str) -> Union[None, str, List[int]]:
     """None (all static axes), 'all', 'sequence', or a list of static axis indices."""
     if axis is None:
@@ -30,7 +40,7 @@ def reduction_axes(axis: Any, op: str) -> Union[None, str, List[int]]:
         if axis.name == "AllStaticAxes":
             return None
         if axis.is_batch_axis:
-            raise NotImplementedError("%s over the batch axis (Axis.default_batch_axis())" % op)
+            raise NotImplementedError("%s over the batch axis together with dynamic axes" % op)
         if axis.is_sequence_axis:
             return "sequence"
     if isinstance(axis, (list, tuple)):

@@ -105,7 +105,8 @@ def element_select(flag: Any, value_if_true: Any, value_if_false: Any, name: str
 
 
 def clip(x: Any, min_value: Any, max_value: Any, name: str = "") -> Function:
-    """Clamp x to [min_value, max_value] element-wise (min_value wins if the bounds cross, as in CNTK)."""
+    """Clamp x to [min_value, max_value] element-wise; min_value wins if the bounds cross (as in CNTK,
+    and in NumPy before 1.17). The derivative is 1 inside the closed interval, bounds included."""
     return primitive("Clip", [x, min_value, max_value], name=name)
 
 
@@ -143,11 +144,8 @@ def dropout(x: Any, dropout_rate: float = 0.0, seed: Any = None, name: str = "")
     1/(1-rate); the identity in evaluation."""
     if not 0.0 <= float(dropout_rate) < 1.0:
         raise ValueError("dropout: dropout_rate must be in [0, 1), got %r" % (dropout_rate,))
-    from .._graph.initializer import SentinelValueForAutoSelectRandomSeed
-    attrs = {"rate": float(dropout_rate)}
-    if seed is not None and seed != SentinelValueForAutoSelectRandomSeed:
-        attrs["seed"] = int(seed)
-    return primitive("Dropout", [x], attrs, name=name)
+    from .random import resolve_seed
+    return primitive("Dropout", [x], {"rate": float(dropout_rate), "seed": resolve_seed(seed)}, name=name)
 
 
 def cast(node_input: Any, dtype: Any, name: str = "") -> Function:

@@ -76,10 +76,14 @@ def where(condition: Any, name: str = "") -> Function:
 
 
 def gather(seq: Any, condition: Any, new_sequence_axis_typeinfo: Any = None, name: str = "") -> Function:
-    """The steps of seq where condition is non-zero, on a new sequence axis."""
+    """The steps of seq where condition is non-zero, on a new sequence axis. Gathers with the same
+    condition (and the same ``new_sequence_axis_typeinfo``, a pair of ints CNTK uses to tell axes of
+    different length apart) share that axis, so their results combine element-wise."""
+    attributes = {}
     if new_sequence_axis_typeinfo is not None:
-        raise NotImplementedError("cntk.sequence.gather with new_sequence_axis_typeinfo")
-    return primitive("Sequence::Gather", [seq, condition], name=name)
+        scale, bias = new_sequence_axis_typeinfo
+        attributes["new_sequence_axis_typeinfo"] = (int(scale), int(bias))
+    return primitive("Sequence::Gather", [seq, condition], attributes, name=name)
 
 
 def scatter(seq: Any, condition: Any, new_sequence_axis_typeinfo: Any = None, name: str = "") -> Function:

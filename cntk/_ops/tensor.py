@@ -5,15 +5,31 @@ from typing import Any, List, Optional, Sequence
 
 import numpy as np
 
-from .._graph.axis import Axis
+from .._graph.axis import END_STATIC_AXIS_INDEX, Axis
 from .._graph.function import Function, as_variable, primitive
-from .._graph.variable import Variable
-from .axes import reduction_axes, static_axis
+from .._graph.variable import Variable, placeholder
+from .axes import reduction_axes, split_batch_axis, static_axis
 
 
-def times(left: Any, right: Any, output_rank: int = 1, infer_input_rank_to_map: int = -1, name: str = "") -> Function:
+TIMES_NO_INFERRED_INPUT_RANK = -1
+"""int: `times`' ``infer_input_rank_to_map`` default: an inferred input dimension takes all the left operand's axes."""
+TIMES_REDUCE_SEQUENCE_AXIS_WITHOUT_INFERRED_INPUT_RANK = -2
+"""int: `times`' ``infer_input_rank_to_map`` value that also sums the products over the operands' shared sequence axis."""
+
+
+def times(left: Any, right: Any, output_rank: int = 1, infer_input_rank_to_map: int = TIMES_NO_INFERRED_INPUT_RANK,
+          name: str = "") -> Function:
     """Matrix product ``left @ right`` contracting right's leading axes (all but its last
-    ``output_rank``) with left's trailing axes; ``left`` may be sparse (one-hot)."""
+    ``output_rank``) with left's trailing axes; ``left`` may be sparse (one-hot).
+
+    With ``infer_input_rank_to_map=TIMES_REDUCE_SEQUENCE_AXIS_WITHOUT_INFERRED_INPUT_RANK`` the
+    sequence axis is contracted as well: the result is the sum over each sequence of the per-step
+    products (batch axis only)."""
+    if infer_input_rank_to_map == TIMES_REDUCE_SEQUENCE_AXIS_WITHOUT_INFERRED_INPUT_RANK:
+        from . import sequence
+        step = primitive("Times", [left, right], {"output_rank": int(output_rank),
+                                                 "infer_input_rank_to_map": TIMES_NO_INFERRED_INPUT_RANK})
+        return sequence.reduce_sum(step, name=name)
     return primitive("Times", [left, right], {"output_rank": int(output_rank),
                                              "infer_input_rank_to_map": int(infer_input_rank_to_map)}, name=name)
 
@@ -25,6 +41,14 @@ def times_transpose(left: Any, right: Any, name: str = "") -> Function:
 
 def _reduction(reduction: str, public: str):
     def op(x: Any, axis: Any = None, keepdims: bool = True, name: str = "") -> Function:
+        over_batch, axis = split_batch_axis(axis)
+        if over_batch:
+            static = reduction_axes(axis, public)
+            if not isinstance(static, list):
+                raise NotImplementedError("cntk.%s over the batch axis together with %r" % (public, axis))
+            attrs = {"axes": static, "batch": True} if static else {"axes": "batch"}
+            return primitive("ReduceElements", [x], dict(attrs, reduction=reduction, keepdims=bool(keepdims)),
+                             name=name)
         axes = reduction_axes(axis, public)
         if axes == "sequence":
             from . import sequence
@@ -36,7 +60,9 @@ def _reduction(reduction: str, public: str):
         return primitive("ReduceElements", [x], {"reduction": reduction, "axes": axes, "keepdims": bool(keepdims)}, name=name)
     op.__name__ = public
     op.__doc__ = ("%s over the given static axis or axes (all static axes when axis is None, giving shape ();"
-                  " Axis.all_axes() also reduces the batch). Reduced axes are kept with size 1 unless keepdims=False." % public)
+                  " Axis.all_axes() also reduces the batch). Reduced axes are kept with size 1 unless keepdims=False."
+                  " Axis.default_batch_axis(), alone or listed with static axes, also reduces over the samples of a"
+                  " batch-only operand; the result then has no dynamic axis." % public)
     return op
 
 
@@ -89,11 +115,23 @@ def slice(x: Any, axis: Any, begin_index: Any, end_index: Any, strides: Any = No
                                    "ends": [int(e) for e in ends], "strides": [int(s) for s in steps]}, name=name)
 
 
-def reshape(x: Any, shape: Any, begin_axis: Optional[int] = None, end_axis: Optional[int] = None, name: str = "") -> Function:
+def _reshape_axis(axis: Any) -> Optional[int]:
+    """A `reshape` axis argument as a Python axis index (`END_STATIC_AXIS_INDEX` for the end of the shape)."""
+    if isinstance(axis, Axis):
+        if not axis.is_static_axis:
+            raise ValueError("reshape: begin_axis and end_axis must be static axes, got %r" % (axis,))
+        return END_STATIC_AXIS_INDEX if axis._is_new_leading_axis else axis.static_axis_index()
+    return None if axis is None else int(axis)
+
+
+def reshape(x: Any, shape: Any, begin_axis: Any = None, end_axis: Any = None, name: str = "") -> Function:
     """Reinterpret the static shape (row-major order; one -1 is inferred), optionally only of
-    the axes [begin_axis, end_axis)."""
+    the axes [begin_axis, end_axis): Python axis indices (negative ones count from the end) or
+    static `Axis` objects; ``Axis.new_leading_axis()`` stands for the end of the shape, so that
+    ``begin_axis == end_axis`` inserts the new dimensions at that position."""
     from .._graph.variable import sanitize_shape
-    return primitive("Reshape", [x], {"shape": sanitize_shape(shape), "begin_axis": begin_axis, "end_axis": end_axis}, name=name)
+    return primitive("Reshape", [x], {"shape": sanitize_shape(shape), "begin_axis": _reshape_axis(begin_axis),
+                                     "end_axis": None if end_axis is None else _reshape_axis(end_axis)}, name=name)
 
 
 def transpose(x: Any, perm: Optional[Sequence[int]] = None, name: str = "") -> Function:
@@ -105,31 +143,31 @@ def transpose(x: Any, perm: Optional[Sequence[int]] = None, name: str = "") -> F
 
 def swapaxes(x: Any, axis1: int = 0, axis2: int = 1, name: str = "") -> Function:
     """Exchange two static axes."""
-    rank = len(as_variable(x).shape)
-    a1, a2 = (axis1 + rank if axis1 < 0 else axis1), (axis2 + rank if axis2 < 0 else axis2)
-    p = list(range(rank))
-    p[a1], p[a2] = p[a2], p[a1]
-    return primitive("TransposeAxes", [x], {"perm": p}, name=name)
+    try:
+        perm = _swap(len(as_variable(x).shape), axis1, axis2)
+    except ValueError as e:
+        raise ValueError("swapaxes: %s" % e) from None
+    return primitive("TransposeAxes", [x], {"perm": perm}, name=name)
 
 
 def squeeze(x: Any, axes: Any = None, name: str = "") -> Function:
-    """Drop static axes of size 1 (all of them when axes is None)."""
-    shape = as_variable(x).shape
-    rank = len(shape)
-    drop = {i for i, d in enumerate(shape) if d == 1} if axes is None else \
-        {(a + rank if a < 0 else a) for a in (axes if isinstance(axes, (list, tuple)) else [axes])}
-    for a in drop:
-        if shape[a] != 1:
-            raise ValueError("squeeze: axis %d of %s has size %d, not 1" % (a, shape, shape[a]))
-    return reshape(x, tuple(d for i, d in enumerate(shape) if i not in drop), name=name)
+    """Drop static axes of size 1: all of them when ``axes`` is None, else the given ones (an
+    error if one is not of size 1). Resolved when the operand's shape is known, so ``x`` may be
+    a placeholder."""
+    if axes is not None:
+        axes = [static_axis(a, "squeeze") for a in (axes if isinstance(axes, (list, tuple)) else [axes])]
+    return primitive("Squeeze", [x], {"axes": axes}, name=name)
 
 
 def expand_dims(x: Any, axis: int, name: str = "") -> Function:
-    """Insert a static axis of size 1 at ``axis``."""
-    shape = list(as_variable(x).shape)
-    pos = axis + len(shape) + 1 if axis < 0 else axis
-    shape.insert(pos, 1)
-    return reshape(x, tuple(shape), name=name)
+    """Insert a static axis of size 1, as CNTK 2.7 does: a negative ``axis`` counts from the end
+    as in NumPy (-1 appends), but a non-negative one inserts *after* axis ``axis`` (for shape
+    (2, 3), axis 0 gives (2, 1, 3)). A block "ExpandDims" over a Reshape."""
+    axis = static_axis(axis, "expand_dims")
+    position = END_STATIC_AXIS_INDEX if axis == -1 else axis + 1
+    operand = placeholder(name="operand")
+    inner = primitive("Reshape", [operand], {"shape": (1,), "begin_axis": position, "end_axis": position})
+    return as_block(inner, [(operand, x)], "ExpandDims", name)
 
 
 def flatten(x: Any, axis: Optional[int] = None, name: str = "") -> Function:
@@ -156,10 +194,33 @@ def one_hot(x: Any, num_classes: int, sparse_output: bool = False, axis: int = -
 
 
 def gather(reference: Any, indices: Any, axis: Any = None, name: str = "") -> Function:
-    """Rows of ``reference`` picked by integer-valued ``indices`` (an embedding lookup)."""
-    if axis is not None and static_axis(axis, "gather") not in (0, -len(as_variable(reference).shape)):
-        raise NotImplementedError("cntk.ops.gather with axis other than 0")
-    return primitive("Gather", [reference, indices], name=name)
+    """Slices of ``reference`` along its first axis picked by integer-valued ``indices`` (an
+    embedding lookup): shape ``indices.shape + reference.shape[1:]``.
+
+    With an ``axis`` other than 0, a block "GatherOp" as in CNTK: ``axis`` is swapped to the front of
+    ``reference``, the slices gathered, and the result's axes 0 and ``axis`` (a negative one
+    counted from the end of the result) swapped back; for a vector of indices that is
+    ``numpy.take(reference, indices, axis)``."""
+    a = None if axis is None else static_axis(axis, "gather")
+    if not a:
+        return primitive("Gather", [reference, indices], name=name)
+    ref, idx = as_variable(reference), as_variable(indices)
+    ref_rank, out_rank = len(ref.shape), len(ref.shape) + len(idx.shape) - 1
+    inner_ref, inner_idx = placeholder(name="reference"), placeholder(name="indices")
+    picked = primitive("Gather", [primitive("TransposeAxes", [inner_ref], {"perm": _swap(ref_rank, 0, a)}), inner_idx])
+    out = primitive("TransposeAxes", [picked], {"perm": _swap(out_rank, 0, a)})
+    return Function("GatherOp", [ref, idx], {"axis": a}, name=name, block_root=out,
+                    block_mapping=[(inner_ref, ref), (inner_idx, idx)])
+
+
+def _swap(rank: int, axis1: int, axis2: int) -> List[int]:
+    """The permutation exchanging two axes (negative ones counted from the end) of a rank-``rank`` tensor."""
+    a1, a2 = (axis1 + rank if axis1 < 0 else axis1), (axis2 + rank if axis2 < 0 else axis2)
+    if not (0 <= a1 < rank and 0 <= a2 < rank):
+        raise ValueError("axes %d and %d do not both exist in an operand of static rank %d" % (axis1, axis2, rank))
+    perm = list(range(rank))
+    perm[a1], perm[a2] = perm[a2], perm[a1]
+    return perm
 
 
 def zeros_like(x: Any, name: str = "") -> Function:
@@ -172,8 +233,23 @@ def ones_like(x: Any, name: str = "") -> Function:
     return primitive("Select", [0.0, x, 1.0], name=name)
 
 
+def eye_like(x: Any, sparse_output: bool = True, name: str = "") -> Function:
+    """An identity matrix shaped like ``x``, which must be a matrix: a static one of rank 2, or a
+    batch of vectors (the batch axis counts as the rows). Ones where the row index equals the
+    column index, zeros elsewhere; no gradient flows to ``x``. With ``sparse_output`` evaluation
+    returns a scipy CSR matrix."""
+    var = as_variable(x)
+    rank = len(var.shape) + len(var.dynamic_axes)
+    if rank != 2 or any(a.is_sequence_axis for a in var.dynamic_axes):
+        raise ValueError("eye_like: the operand must be a matrix (static rank 2, or a batch of vectors), "
+                         "got shape %s with dynamic axes %s" % (var.shape, list(var.dynamic_axes)))
+    return primitive("EyeLikeOp", [var], {"sparse": bool(sparse_output)}, name=name)
+
+
 def assign(ref: Any, input: Any, name: str = "") -> Function:
-    """Write ``input`` into the parameter or constant ``ref`` when evaluated; outputs ``input``."""
+    """Write ``input`` into the parameter or constant ``ref``; outputs ``input``. The write happens
+    once the whole pass is over (after the backward pass when the forward pass kept state for one),
+    so every other use of ``ref`` in the same pass sees its old value."""
     return primitive("Assign", [ref, input], name=name)
 
 
@@ -201,7 +277,7 @@ def as_block(composite: Function, block_arguments_map: Any, block_op_name: str, 
 def as_composite(root_function: Function, name: str = "") -> Function:
     """The composite rooted at a function (here, the function itself, renamed if asked)."""
     if name:
-        root_function.name = name
+        root_function._rename(name)
     return root_function
 
 

@@ -14,6 +14,7 @@ from typing import Any, Callable, Dict, List, Optional, Sequence
 import numpy as np
 
 from .._graph.function import Function
+from .._graph.inference import reshape_span
 from .._graph.variable import Variable
 from .values import Float32, Int32
 from .writer import (RecordWriter, SaveError, all_axes_record, all_static_axes_record, cntk_dims, dynamic_axis_records,
@@ -183,6 +184,11 @@ def _cast(L: Lower) -> None:
     L.out("Cast", L.args, {"newDataType": Int32(CAST_CODES[L.attrs["dtype"]])})
 
 
+@exporter("EyeLikeOp")
+def _eye_like(L: Lower) -> None:
+    L.out("EyeLikeOp", L.args, {"OutputSparse": bool(L.attrs.get("sparse", True))})
+
+
 @exporter("Dropout")
 def _dropout(L: Lower) -> None:
     L.out("Dropout", L.args, {"dropoutRate": float(L.attrs.get("rate", 0.0)), "rngSeed": int(L.attrs.get("seed", 0)),
@@ -259,16 +265,23 @@ def _splice(L: Lower) -> None:
 @exporter("Reshape")
 def _reshape(L: Lower) -> None:
     rank = L.rank()
-    begin = L.attrs.get("begin_axis") or 0
-    begin = begin + rank if begin < 0 else begin
-    end = L.attrs.get("end_axis")
-    end = rank if end is None else (end + rank if end < 0 else end)
+    begin, end = reshape_span(L.fn, rank)
     out_shape = tuple(L.fn._outputs[0]._shape or ())
     target = tuple(L.attrs["shape"])
     if -1 in target and L.fn._outputs[0]._shape is not None:
         target = out_shape[begin:len(out_shape) - (rank - end)]
     L.out("Reshape", L.args, {"newShape": cntk_dims(target, L.where), "beginAxis": static_axis_record(rank - end),
                               "endAxis": static_axis_record(rank - begin)})
+
+
+@exporter("Squeeze")
+def _squeeze(L: Lower) -> None:
+    axes = L.attrs.get("axes")
+    if axes is None:
+        L.out("Squeeze", L.args)
+        return
+    rank = L.rank()
+    L.out("Squeeze", L.args, {"axisVec": [static_axis_record(L.cntk_axis(a, rank)) for a in axes]})
 
 
 @exporter("TransposeAxes")
@@ -318,8 +331,8 @@ def _reduction_attrs(L: Lower, op: str, axes: Any, keep: bool) -> dict:
         return {"axis": all_axes_record(), "reductionOpName": op, "reductionKeepDimensions": False}
     if axes is None or axes == "all_static":
         return {"axis": all_static_axes_record(), "reductionOpName": op, "reductionKeepDimensions": False}
-    if isinstance(axes, str):
-        raise NotImplementedError("Function.save: %s over the '%s' axis" % (L.where, axes))
+    if isinstance(axes, str) or L.attrs.get("batch"):
+        raise NotImplementedError("Function.save: %s over the '%s' axis" % (L.where, "batch" if L.attrs.get("batch") else axes))
     records = [static_axis_record(L.cntk_axis(a, rank)) for a in axes]
     attrs: dict = {"axis": records[0]} if len(records) == 1 else {"axisVec": records}
     attrs.update({"reductionOpName": op, "reductionKeepDimensions": bool(keep)})
@@ -649,3 +662,6 @@ def exported_ops() -> List[str]:
     """Our op names `Function.save` can write."""
     return sorted(_EXPORTERS)
 
+
+
+from . import user_functions  # noqa: E402,F401  (registers the exporter of Python user functions)

@@ -185,6 +185,11 @@ def _dropout(c: ImportCall) -> OpSpec:
     return OpSpec("Dropout", list(c.operands), attrs)
 
 
+@translator("EyeLikeOp")
+def _eye_like(c: ImportCall) -> OpSpec:
+    return OpSpec("EyeLikeOp", list(c.operands), {"sparse": bool(c.get("OutputSparse", True))})
+
+
 @translator("Cast")
 def _cast(c: ImportCall) -> OpSpec:
     code = int(c.need("newDataType"))

@@ -17,12 +17,14 @@ import numpy as np
 from .._graph.function import Function
 from .._graph.variable import Constant, Parameter, Variable, VariableKind, new_uid
 from .errors import ModelFileError
+from .writer import CUSTOM_ATTRIBUTES
 from .import_ops import CNTK_DTYPES, ImportCall, dynamic_axes, numpy_shape, translate
 from .opcodes import OP_NAMES, describe_op
 from .uids import reserve_uid
 
 OUTPUT_REF = re.compile(r"^(.*)_Output_(\d+)$")
 _BLOCK, _COMBINE = 57, 44
+USER_DEFINED_FUNCTION = "UserDefinedFunction"  # the record type of Python user functions (`user_functions`)
 _IN_PROGRESS = object()
 
 
@@ -54,6 +56,9 @@ class GraphBuilder:
         self._close_cycles(root)
         self._simplify_reconciles(root)
         self._set_argument_order(root, root_uid)
+        custom = (self.records[root_uid].get("attributes") or {}).get(CUSTOM_ATTRIBUTES)
+        if isinstance(custom, dict):
+            root.custom_attributes = custom
         return root
 
     # --- indexing -----------------------------------------------------------------------------------------
@@ -141,7 +146,10 @@ class GraphBuilder:
         seen.add(uid)
         rec = self.records[uid]
         op = rec.get("op")
-        if op == _BLOCK:
+        if rec.get("type") == USER_DEFINED_FUNCTION:
+            from .user_functions import output_count
+            n = output_count(self.model, uid)
+        elif op == _BLOCK:
             root = self._block_root_uid(uid, rec)
             n = self._num_outputs_of(root, seen)
         elif op == _COMBINE:
@@ -242,9 +250,13 @@ class GraphBuilder:
     def _make_function(self, uid: str, rec: dict) -> Function:
         code = rec.get("op")
         name = rec.get("name", "") or ""
-        if not isinstance(code, int) or not isinstance(name, str):
+        is_udf = rec.get("type") == USER_DEFINED_FUNCTION
+        if not (isinstance(code, int) or is_udf) or not isinstance(name, str):
             raise self._error("function '%s': 'op' or 'name' has the wrong type" % uid)
         where = "%s, function '%s'%s" % (self.source, uid, (" ('%s')" % name) if name else "")
+        if is_udf:
+            from .user_functions import rebuild_user_function
+            return rebuild_user_function(rec, [self._ref(r, uid) for r in self._input_refs(uid, rec)], name, uid, where)
         if code == _BLOCK:
             return self._make_block(uid, rec, name, where)
         op = OP_NAMES.get(code)

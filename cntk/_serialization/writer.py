@@ -211,6 +211,9 @@ class RecordWriter:
             written.add(rec["uid"])
 
 
+CUSTOM_ATTRIBUTES = "customAttributes"  # where CNTK keeps a model's user attributes: on its root op
+
+
 def model_dictionary(root: Function) -> dict:
     """The CNTK v2 model dictionary of ``root``'s graph."""
     from .export_ops import export_function
@@ -222,6 +225,10 @@ def model_dictionary(root: Function) -> dict:
     if root.name:
         model["name"] = root.name
     model["root"] = root.uid
+    if root.custom_attributes:
+        for rec in writer.functions:
+            if rec.get("uid") == root.uid:
+                rec.setdefault("attributes", {})[CUSTOM_ATTRIBUTES] = dict(root.custom_attributes)
     model["inputs"] = list(writer.variables.values())
     model["primitive_functions"] = writer.functions
     return model

@@ -8,7 +8,8 @@ def eval(op: Any, arguments: Any = None, precision: Any = None, device: Any = No
          expected_backward: Optional[dict] = None):
     """Run ``op`` forward keeping state; with ``backward_pass`` seed every output with ones and return
     (forward results, gradients w.r.t. the keys of ``expected_backward`` or of ``arguments``)."""
-    state, forward_output = op.forward(arguments, op.outputs, op.outputs, device=device)
+    # without a backward pass nothing is kept, so the forward pass runs in inference mode
+    state, forward_output = op.forward(arguments, op.outputs, op.outputs if backward_pass else None, device=device)
     if not backward_pass:
         return forward_output, None
     wrt = expected_backward if expected_backward is not None else arguments

@@ -20,6 +20,10 @@ from .._layers.attention import AttentionModel
 from .._layers.cells import ForwardDeclaration, GRU, LSTM, RNNStep, RNNUnit, Stabilizer
 from .._layers.composition import For, ResNetBlock, Sequential, SequentialClique
 from .._layers.core_layers import Activation, Dense, Dropout, Embedding, Label, identity
+from .._layers.convolution import (AveragePooling, Convolution, Convolution1D, Convolution2D, Convolution3D,
+                                  ConvolutionTranspose, ConvolutionTranspose1D, ConvolutionTranspose2D,
+                                  ConvolutionTranspose3D, GlobalAveragePooling, GlobalMaxPooling, MaxPooling, MaxUnpooling,
+                                  SequentialConvolution)
 from .._layers.normalization import BatchNormalization, LayerNormalization
 from .._layers.recurrence import Delay, Fold, PastValueWindow, Recurrence, RecurrenceFrom, UnfoldFrom
 from .._layers.typing import ParameterTensor, Sequence, SequenceOver, Signature, SparseTensor, Tensor, tensor

@@ -10,12 +10,18 @@ from .._ops.elementwise import (abs, acos, alias, asin, asinh, atan, atanh, cast
                                 round, selu, sigmoid, sin, sinh, softmax, softplus, softsign, sqrt, square,
                                 stop_gradient, straight_through_impl, sum, tan, tanh)
 from .._ops.tensor import (CONSTANT_PAD, REFLECT_PAD, SYMMETRIC_PAD, argmax, argmin, as_block, as_composite, assign,
-                           combine, expand_dims, flatten, gather, one_hot, ones_like, pad, reconcile_dynamic_axes,
+                           combine, expand_dims, eye_like, flatten, gather, one_hot, ones_like, pad, reconcile_dynamic_axes,
                            reduce_l1, reduce_l2, reduce_log_sum_exp, reduce_max, reduce_mean, reduce_min, reduce_prod,
                            reduce_sum, reduce_sum_square, reshape, slice, splice, squeeze, swapaxes, times,
                            times_transpose, to_batch, to_sequence, to_sequence_like, top_k, transpose, unpack_batch,
                            zeros_like)
+from .._ops.normalization import batch_normalization, local_response_normalization, mean_variance_normalization
 from .._ops.random import random_sample, random_sample_inclusion_frequency
+from .._ops.tensor import TIMES_NO_INFERRED_INPUT_RANK, TIMES_REDUCE_SEQUENCE_AXIS_WITHOUT_INFERRED_INPUT_RANK
+from .._ops.spatial import depth_to_space, space_to_depth
+from .._ops.convolution import (AVG_POOLING, MAX_POOLING, MAX_UNPOOLING, convolution, convolution_transpose, pooling,
+                               unpooling)
+from .._graph.user_function import output_variable, user_function
 from . import sequence
 
 
@@ -35,33 +41,10 @@ def parameter(shape=None, init=None, dtype=None, device=None, name=""):
     return Parameter(shape, init, dtype, device, name)
 
 
-def eye_like(x, sparse_output=True, name=""):
-    """Identity matrix shaped like x (not implemented)."""
-    raise NotImplementedError("cntk.ops.eye_like is not implemented in cntk-torch")
-
-
 def optimized_rnnstack(*args, **kwargs):
     """cuDNN's fused RNN stack (not implemented; use cntk.layers.Recurrence)."""
     raise NotImplementedError("cntk.ops.optimized_rnnstack is not implemented in cntk-torch; "
                               "use cntk.layers.Recurrence(LSTM(...))")
-
-
-MAX_POOLING = 0
-"""int: `pooling_type` value for max pooling (CNTK's PoolingType_Max)."""
-AVG_POOLING = 1
-"""int: `pooling_type` value for average pooling (CNTK's PoolingType_Average)."""
-
-
-def pooling(operand, pooling_type, pooling_window_shape, strides=(1,), auto_padding=[False],
-            ceil_out_dim=False, include_pad=False, name=''):
-    """Max or average pooling (not implemented)."""
-    raise NotImplementedError("cntk.ops.pooling is not implemented in cntk-torch")
-
-
-def unpooling(operand, pooling_input, unpooling_type, unpooling_window_shape, strides=(1,), auto_padding=[False],
-              name=''):
-    """Unpooling (not implemented)."""
-    raise NotImplementedError("cntk.ops.unpooling is not implemented in cntk-torch")
 
 
 def roipooling(operand, rois, pooling_type, roi_output_shape, spatial_scale, name=''):

@@ -2,6 +2,7 @@
 import enum
 
 from .._graph.function import CloneMethod, Function
+from .._graph.user_function import UserFunction
 
 
 class ModelFormat(enum.Enum):
@@ -20,11 +21,3 @@ def BlockFunction(op_name: str, name: str):
     """Decorator: turn a Python function of variables into a block named ``name`` with op name ``op_name``."""
     from .._graph.decorator import block_function
     return block_function(op_name, name)
-
-
-class UserFunction:
-    """Python user-defined ops with their own forward/backward (not implemented)."""
-
-    def __init__(self, *args, **kwargs):
-        raise NotImplementedError("cntk.ops.functions.UserFunction (Python user-defined functions) is not implemented "
-                                  "in cntk-torch")

@@ -18,6 +18,9 @@ Two steps, one per interpreter (the cases are in model_cases.py, plain Python 3.
    evaluates the real model tests/data/models/real/solar_2000ep.dnn on seeded inputs
    (solar_2000ep_reference.npz beside it).
 
+Naming cases after the step (``save gather_scatter``) regenerates only those (fixtures and the real
+model are then left as they are).
+
 tests/test_model_files_cntk_compat.py compares against these without CNTK installed.
 """
 from __future__ import print_function
@@ -48,11 +51,16 @@ def evaluate(f, inputs):
     return [result]
 
 
-def save_step():
+def _selected(only):
+    """The cases to (re)generate: all, or those named on the command line."""
+    return [c for c in model_cases.CASES if not only or c.__name__ in only]
+
+
+def save_step(only=()):
     import cntk as C
     if not os.path.isdir(SAVED):
         os.makedirs(SAVED)
-    for case in model_cases.CASES:
+    for case in _selected(only):
         name = case.__name__
         f, inputs = model_cases.build(C, name)
         f.save(os.path.join(SAVED, name + ".model"))
@@ -63,6 +71,8 @@ def save_step():
             pack(out, "out_%d" % k, v)
         np.savez(os.path.join(SAVED, name + ".npz"), **out)
         print("saved", name)
+    if only:
+        return
     for e in _fixture_entries():
         f = C.load_model(os.path.join(FIXTURES, e["files"]["cntkv2"]))
         f.save(os.path.join(SAVED, "fixture_%s.model" % e["name"]))
@@ -109,12 +119,15 @@ def fixture_resave_step(C):
     return diffs
 
 
-def reference_step():
+def reference_step(only=()):
     import cntk as C
     if not os.path.isdir(REFERENCE):
         os.makedirs(REFERENCE)
     summary = {"cntk_version": C.__version__, "cases": {}}
-    for case in model_cases.CASES:
+    if only:  # refresh the named cases' entries, keep the rest
+        with open(os.path.join(REFERENCE, "cases.json")) as fh:
+            summary = json.load(fh)
+    for case in _selected(only):
         name = case.__name__
         saved = np.load(os.path.join(SAVED, name + ".npz"))
         names = [str(a) for a in saved["arguments"]]
@@ -140,10 +153,12 @@ def reference_step():
         np.savez(os.path.join(REFERENCE, name + ".npz"), **out)
         summary["cases"][name] = info
         print(name, info.get("file_error", "file ok"), info.get("native_error", "native ok"))
-    summary["fixture_resaves"] = fixture_resave_step(C)
+    if not only:
+        summary["fixture_resaves"] = fixture_resave_step(C)
     with open(os.path.join(REFERENCE, "cases.json"), "w") as fh:
         json.dump(summary, fh, indent=1, sort_keys=True)
-    real_model_step(C)
+    if not only:
+        real_model_step(C)
 
 
 def real_model_step(C):
@@ -164,8 +179,8 @@ if __name__ == "__main__":
     step = sys.argv[1] if len(sys.argv) > 1 else ""
     if step == "save":
         sys.path.insert(0, ROOT)
-        save_step()
+        save_step(sys.argv[2:])
     elif step == "reference":
-        reference_step()
+        reference_step(sys.argv[2:])
     else:
-        sys.exit("usage: make_model_golden.py save | reference (see the docstring)")
+        sys.exit("usage: make_model_golden.py save|reference [CASE ...] (see the docstring)")

@@ -193,6 +193,7 @@ def set_parameters(function, seed=7):
 def build(C, name, seed=11):
     """Build one case by name; returns (function, inputs)."""
     fn = dict((c.__name__, c) for c in CASES)[name]
+    C.cntk_py.reset_random_seed(0)  # seeds drawn while building (dropout's) are the same in every process
     f, inputs = fn(C, np.random.RandomState(seed))
     set_parameters(f)
     return f, inputs

@@ -87,3 +87,4 @@ def static_dim(call: Call, axis: int, k: int = 0) -> int:
 
 from . import elementwise, linear, losses, reduction, shape, sequence, misc  # noqa: E402,F401  (registration)
 from . import random  # noqa: E402,F401  (registration)
+from . import user_function  # noqa: E402,F401  (registration)

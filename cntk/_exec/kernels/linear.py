@@ -22,9 +22,12 @@ def _times(call: Call):
     if w.dyn == 0:
         y = x.t.reshape(-1, K).matmul(w.t.reshape(K, N))
         return [y.reshape(lead + m_shape + w_out)]
-    wa = align(w, x.dyn, len(w_static)).expand(lead + w_static) if w.dyn < x.dyn else w.t
-    y = torch.matmul(x.t.reshape(lead + (-1, K)), wa.reshape(tuple(wa.shape[:x.dyn]) + (K, N)))
-    return [y.reshape(lead + m_shape + w_out)]
+    # the right operand carries data: one product per sample, the operand with fewer dynamic axes repeated
+    out_dyn = call.out_dyn[0]
+    xa = align(x, out_dyn, len(x_static))
+    wa = align(w, out_dyn, len(w_static))
+    y = torch.matmul(xa.reshape(tuple(xa.shape[:out_dyn]) + (-1, K)), wa.reshape(tuple(wa.shape[:out_dyn]) + (K, N)))
+    return [y.reshape(tuple(y.shape[:out_dyn]) + m_shape + w_out)]
 
 
 @kernel("TransposeTimes")

@@ -1,4 +1,4 @@
-"""Dropout, cast and assign."""
+"""Dropout, cast, eye_like and assign."""
 from __future__ import annotations
 
 import torch
@@ -17,6 +17,12 @@ def _dropout(call: Call):
     return [torch.where(keep, x / (1.0 - rate), torch.zeros((), dtype=x.dtype, device=x.device))]
 
 
+@kernel("EyeLikeOp")
+def _eye_like(call: Call):
+    x = call.args[0].t  # a matrix: (rows, columns), the batch axis being the rows of a batch of vectors
+    return [torch.eye(x.shape[0], x.shape[1], dtype=x.dtype, device=x.device)]
+
+
 @kernel("Cast")
 def _cast(call: Call):
     return [call.args[0].t.to(torch_dtype(call.attrs["dtype"]))]
@@ -24,8 +30,7 @@ def _cast(call: Call):
 
 @kernel("Assign")
 def _assign(call: Call):
-    ref, value = call.args
-    target = call.node.inputs[0]
-    with torch.no_grad():
-        target._tensor.copy_(value.t.reshape(target._tensor.shape))
-    return [value.t]
+    value = call.args[1].t
+    # the write waits until the pass is over (see RunContext.commit_assignments)
+    call.ctx.assignments.append((call.node.inputs[0], value.detach().clone()))
+    return [value]

@@ -2,9 +2,11 @@
 
 Training (``ctx.training``): normalise with the mean and biased variance over every valid sample
 of the minibatch (batch x valid time steps; padding is excluded) and update the running
-statistics held in the op's constant inputs: the first minibatch sets them to its mean and
-unbiased variance, later ones blend with factor ``1 - exp(-N / normalization_time_constant)``.
-Inference normalises with the running statistics (mean 0, variance 1 before any training).
+statistics held in the op's constant inputs: the first minibatch (count 0) sets them to its mean
+and unbiased variance, later ones blend with factor ``1 - exp(-N / normalization_time_constant)``
+(0 for an infinite constant, ``N / (count + N)`` for a negative one). Inference normalises with the
+running statistics. Statistics and parameters are stored per channel (spatial) or per element, in
+any shape of the right size (CNTK's vectors, or the sample's shape).
 """
 from __future__ import annotations
 
@@ -25,6 +27,23 @@ def _valid_rows(call: Call, x: torch.Tensor, dyn: int) -> torch.Tensor:
     return x.unsqueeze(0)
 
 
+def _blend_factor(count: float, n: int, time_constant: float) -> float:
+    """Weight of a minibatch of ``n`` samples in the running statistics after ``count`` samples."""
+    if count <= 0 or time_constant == 0:
+        return 1.0
+    if time_constant < 0:
+        return n / (count + n)
+    if math.isinf(time_constant):
+        return 0.0
+    return 1.0 - math.exp(-n / time_constant)
+
+
+def _untrained(count: float, mean: torch.Tensor, var: torch.Tensor) -> bool:
+    """Statistics never set (count 0, all zero): normalised as mean 0, variance 1 rather than
+    dividing by sqrt(epsilon) as CNTK 2.7 does."""
+    return count <= 0 and not bool(mean.any()) and not bool(var.any())
+
+
 @kernel("BatchNormalization")
 def _batch_norm(call: Call):
     xo, scale, bias, mean_v, var_v, count_v = call.args
@@ -33,41 +52,37 @@ def _batch_norm(call: Call):
     eps = float(a.get("epsilon", 1e-5))
     spatial = bool(a.get("spatial", False))
     static = tuple(x.shape[dyn:])
-    stat_shape = tuple(scale.t.shape)
+    # the layout statistics broadcast in: (C, 1, ..., 1) per channel, the sample shape per element
+    stat_shape = (static[0],) + (1,) * (len(static) - 1) if spatial else static
     lead = (1,) * dyn
-    mean_var, var_var, count_var = call.node.inputs[3], call.node.inputs[4], call.node.inputs[5]
+
+    def view(t: torch.Tensor) -> torch.Tensor:
+        return t.to(x.dtype).reshape(lead + stat_shape)
+
     if call.ctx.training:
+        mean_var, var_var, count_var = call.node.inputs[3], call.node.inputs[4], call.node.inputs[5]
         rows = _valid_rows(call, x, dyn)
         if spatial:
             flat = rows.reshape(rows.shape[0], static[0], -1).transpose(1, 2).reshape(-1, static[0])
         else:
             flat = rows.reshape(rows.shape[0], -1)
-        n = flat.shape[0]
+        n = flat.shape[0]  # values per statistic (samples x positions when spatial)
+        samples = rows.shape[0]  # what the running count and the blend factor count
         mu = flat.mean(dim=0)
         var = ((flat - mu) ** 2).mean(dim=0)
-        mu_s, var_s = mu.reshape(stat_shape), var.reshape(stat_shape)
-        y = (x - mu_s.reshape(lead + stat_shape)) / torch.sqrt(var_s.reshape(lead + stat_shape) + eps)
+        y = (x - view(mu)) / torch.sqrt(view(var) + eps)
         with torch.no_grad():
             unbiased = var * (n / (n - 1.0)) if n > 1 else var
             count = float(count_var._tensor.reshape(-1)[0].item())
-            tc = float(a.get("normalization_time_constant", 5000))
-            if count <= 0 or tc == 0:
-                f = 1.0
-            elif math.isinf(tc):
-                f = 0.0
-            else:
-                f = 1.0 - math.exp(-n / tc)
-            new_mean = mean_var._tensor + f * (mu.detach().reshape(stat_shape).to(mean_var._tensor.dtype) - mean_var._tensor)
-            new_var = var_var._tensor + f * (unbiased.detach().reshape(stat_shape).to(var_var._tensor.dtype) - var_var._tensor)
-            mean_var._tensor.copy_(new_mean)
-            var_var._tensor.copy_(new_var)
-            count_var._tensor.add_(float(n))
+            f = _blend_factor(count, samples, float(a.get("normalization_time_constant", 5000)))
+            for holder, batch in ((mean_var, mu), (var_var, unbiased)):
+                old = holder._tensor
+                holder._tensor.copy_(old + f * (batch.detach().reshape(old.shape).to(old.dtype) - old))
+            count_var._tensor.add_(float(samples))
     else:
         count = float(count_v.t.reshape(-1)[0].item())
-        if count <= 0:
-            mu_s = torch.zeros(stat_shape, dtype=x.dtype, device=x.device)
-            var_s = torch.ones(stat_shape, dtype=x.dtype, device=x.device)
-        else:
-            mu_s, var_s = mean_v.t.to(x.dtype), var_v.t.to(x.dtype)
-        y = (x - mu_s.reshape(lead + stat_shape)) / torch.sqrt(var_s.reshape(lead + stat_shape) + eps)
-    return [y * scale.t.reshape(lead + stat_shape) + bias.t.reshape(lead + stat_shape)]
+        mu_s, var_s = mean_v.t, var_v.t
+        if _untrained(count, mu_s, var_s):
+            mu_s, var_s = torch.zeros_like(mu_s), torch.ones_like(var_s)
+        y = (x - view(mu_s)) / torch.sqrt(view(var_s) + eps)
+    return [y * view(scale.t) + view(bias.t)]

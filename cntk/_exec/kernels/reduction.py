@@ -1,4 +1,4 @@
-"""Reductions over static axes (and over all axes, honouring sequence padding), argmax/argmin, top_k."""
+"""Reductions over static axes, the batch axis, or all axes (honouring sequence padding), argmax/argmin, top_k."""
 from __future__ import annotations
 
 import torch
@@ -56,6 +56,12 @@ def _reduce_elements(call: Call):
             if op == "Mean":
                 return [t.sum() / (mask.sum() * max(1, t[0, 0].numel()))]
         return [_reduce(op, t, tuple(range(t.dim())), False)]
+    if axes == "batch" or call.attrs.get("batch"):
+        if x.dyn != 1:
+            raise NotImplementedError("a reduction over the batch axis of an operand with a sequence axis")
+        static = () if axes == "batch" else tuple(1 + (a + rank if a < 0 else a) for a in axes)
+        out = _reduce(op, x.t, (0,) + static, keep)
+        return [out.squeeze(0) if keep else out]
     dims = tuple(sorted(x.dyn + (a + rank if a < 0 else a) for a in axes))
     return [_reduce(op, x.t, dims, keep)]
 

@@ -35,7 +35,23 @@ def _delay(call: Call):
         src = steps + off
         valid = src.unsqueeze(0) < _lengths(call).unsqueeze(1)
     shifted = t[:, src.clamp(0, max(T - 1, 0))]
+    if init.dyn == 2:
+        init_t = _initial_sequence_steps(call, init_t, src, T)
     return [torch.where(_bcast(valid, t), shifted, init_t.expand_as(t))]
+
+
+def _initial_sequence_steps(call: Call, init_t: torch.Tensor, src: torch.Tensor, T: int) -> torch.Tensor:
+    """An initial state that is itself a sequence supplies, per output step, the step the shift
+    reaches past the sequence's edge: a past value the last steps of the initial sequence, a
+    future value its first ones (a one-step initial sequence broadcasts)."""
+    init_len = _lengths(call, 1).unsqueeze(1)
+    if call.fn.op_name == "PastValue":
+        idx = init_len + src.unsqueeze(0)
+    else:
+        idx = src.unsqueeze(0) - _lengths(call).unsqueeze(1)
+    idx = torch.minimum(idx.clamp(min=0), (init_len - 1).clamp(min=0))
+    batch = torch.arange(init_t.shape[0], device=init_t.device).unsqueeze(1)
+    return init_t[batch, idx]
 
 
 @kernel("Sequence::First")
@@ -191,8 +207,11 @@ def _seq_gather(call: Call):
     t = x.t
     out = t[torch.arange(t.shape[0], device=t.device).unsqueeze(1), idx]
     valid = torch.arange(idx.shape[1], device=t.device).unsqueeze(0) < new_len.unsqueeze(1)
+    out = torch.where(_bcast(valid, out), out, torch.zeros((), dtype=t.dtype, device=t.device))
+    if call.out_dyn[0] == 1:  # one step per sequence by declaration: no sequence axis
+        return [out[:, 0]]
     call.ctx.set_lengths(call.node.outputs[0], new_len)
-    return [torch.where(_bcast(valid, out), out, torch.zeros((), dtype=t.dtype, device=t.device))]
+    return [out]
 
 
 @kernel("Sequence::Scatter")

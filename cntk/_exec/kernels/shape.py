@@ -4,6 +4,7 @@ from __future__ import annotations
 import torch
 import torch.nn.functional as F
 
+from ..._graph.inference import reshape_span, squeezed_shape
 from . import Call, align, kernel, static_dim
 
 
@@ -18,8 +19,13 @@ def _slice(call: Call):
         b = begin + n if begin < 0 else begin
         e = n if end == 0 else (end + n if end < 0 else end)
         index = [slice(None)] * t.dim()
-        index[d] = slice(max(0, min(b, n)), max(0, min(e, n)), stride)
+        index[d] = slice(max(0, min(b, n)), max(0, min(e, n)))
         t = t[tuple(index)]
+        if stride < 0:  # CNTK walks [begin, end) backwards from its last element
+            t = t.flip(d)
+        if abs(stride) != 1:
+            index[d] = slice(None, None, abs(stride))
+            t = t[tuple(index)]
     return [t]
 
 
@@ -49,10 +55,17 @@ def _reshape(call: Call):
     target = tuple(call.node.outputs[0].shape)
     if any(d < 0 for d in target):
         static = tuple(x.t.shape[x.dyn:])
-        a = call.attrs
-        begin = a.get("begin_axis") or 0
-        return [x.t.reshape(tuple(x.t.shape[:x.dyn]) + static[:begin] + tuple(a["shape"]) +
-                            (static[a["end_axis"]:] if a.get("end_axis") else ()))]
+        begin, end = reshape_span(call.fn, len(static))
+        return [x.t.reshape(tuple(x.t.shape[:x.dyn]) + static[:begin] + tuple(call.attrs["shape"]) + static[end:])]
+    return [x.t.reshape(tuple(x.t.shape[:x.dyn]) + target)]
+
+
+@kernel("Squeeze")
+def _squeeze(call: Call):
+    x = call.args[0]
+    target = tuple(call.node.outputs[0].shape)
+    if any(d < 0 for d in target):
+        target = squeezed_shape(call.fn, tuple(x.t.shape[x.dyn:]))
     return [x.t.reshape(tuple(x.t.shape[:x.dyn]) + target)]
 
 
