@@ -232,3 +232,36 @@ def test_gradients_as_values():
     w = C.parameter((2,), init=1.0)
     g = C.reduce_sum(x * w).grad({x: np.ones((1, 2), np.float32)}, wrt=[w], as_numpy=False)
     np.testing.assert_array_equal(g.asarray(), [1., 1.])
+
+
+def test_a_gradient_value_can_be_assigned_to_a_parameter():
+    x = C.input_variable(2)
+    w = C.parameter(())
+    g = (x + w).grad({x: np.asarray([1, 2], dtype=np.float32)}, wrt=[w], as_numpy=False)
+    w.value = g.data
+    assert w.value == 2.
+
+
+def test_pooling_over_free_dimensions():
+    img = np.arange(16, dtype=np.float32).reshape(1, 4, 4)
+    x = C.input_variable((C.FreeDimension, C.FreeDimension, C.FreeDimension))
+    pooled = C.pooling(x, C.AVG_POOLING, (2, 2), (2, 2))
+    assert pooled.shape == (C.FreeDimension,) * 3
+    np.testing.assert_allclose(pooled.eval({x: [img]}), [[[[2.5, 4.5], [10.5, 12.5]]]])
+
+
+def test_reshape_of_free_dimensions_checks_the_data():
+    x = C.input_variable((C.FreeDimension, 2, 3))
+    r = C.reshape(x, (4,), 0, 2)
+    assert r.shape == (4, 3)
+    np.testing.assert_array_equal(r.eval({x: np.arange(12).reshape(2, 2, 3)})[0], np.arange(12).reshape(4, 3))
+    with pytest.raises(ValueError, match="cannot be reshaped"):
+        r.eval({x: np.arange(6).reshape(1, 2, 3)})
+
+
+def test_a_gradient_value_binds_as_one_sample():
+    x = C.input_variable(3)
+    w = C.parameter((3, 1), init=1.0)
+    g = C.reduce_sum(C.times(x, w)).grad({x: np.ones((1, 3), np.float32)}, wrt=[w], as_numpy=False)
+    v = C.input_variable((3, 1))
+    np.testing.assert_array_equal((v * 2).eval({v: g}), [[[2.], [2.], [2.]]])

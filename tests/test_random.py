@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 import cntk as C
-from cntk._exec import rng
+from cntk._graph import rng
 from cntk._exec.kernels.columns import packed_placement
 
 

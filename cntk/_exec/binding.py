@@ -143,6 +143,8 @@ def _as_sample(var: Variable, x: np.ndarray, sample: tuple, k: int) -> np.ndarra
 def _from_value(var: Variable, v: Value, sample: tuple, is_seq: bool, dtype: torch.dtype, device) -> BoundInput:
     t = v._tensor.to(device=device, dtype=dtype)
     lengths = None if v._lengths is None else torch.as_tensor(v._lengths, device=device)
+    if lengths is None and t.dim() == len(sample) and fits(tuple(t.shape), sample):
+        t = t.unsqueeze(0)  # a single tensor (an NDArrayView, e.g. a parameter's gradient): one sample
     if is_seq and lengths is None:
         lengths = torch.ones(t.shape[0], dtype=torch.long, device=device)
         t = t.unsqueeze(1)

@@ -235,8 +235,13 @@ def pooling_geometry(fn, x_shape: tuple, ceil: bool) -> List[AxisGeometry]:
 @rule("Pooling")
 def _pooling(fn, t):
     x = t[0]
-    if x.shape is Unknown or any(d < 0 for d in x.shape):
+    if x.shape is Unknown or any(d < 0 and d != FREE for d in x.shape):
         return [VarType(Unknown, x.dtype, x.axes)]
+    if FREE in x.shape:  # sizes known only from data: free axes stay free, the others are computed
+        window, strides, pads = pooling_options(fn, tuple(x.shape))
+        ceil = bool(fn._attributes.get("ceil_out_dim"))
+        return [VarType(tuple(FREE if n == FREE else axis_geometry(n, k, s, 1, p, ceil).count
+                              for n, k, s, p in zip(x.shape, window, strides, pads)), x.dtype, x.axes)]
     geo = pooling_geometry(fn, tuple(x.shape), bool(fn._attributes.get("ceil_out_dim")))
     return [VarType(tuple(g.count for g in geo), x.dtype, x.axes)]
 

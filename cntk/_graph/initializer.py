@@ -12,6 +12,7 @@ from typing import Callable, Optional, Sequence
 
 import numpy as np
 
+from . import rng
 from .random_state import random_state
 
 SentinelValueForInferParamInitRank = 2147483647
@@ -22,7 +23,7 @@ DefaultParamInitScale = 1
 class Initializer:
     """A parameter initialiser: call it with a shape to draw the initial values."""
 
-    def __init__(self, kind: str, draw: Callable[[np.random.RandomState, tuple, float, float], np.ndarray],
+    def __init__(self, kind: str, draw: Callable[["CntkDraws", tuple, float, float], np.ndarray],
                  scale: float = 1.0, output_rank: Optional[int] = None, filter_rank: Optional[int] = None,
                  seed: Optional[int] = None) -> None:
         self.kind = kind
@@ -61,25 +62,63 @@ class Initializer:
         field = int(np.prod(shape[len(shape) - filter_rank:])) if filter_rank else 1
         return int(np.prod(shape[out_rank:])), int(np.prod(shape[:out_rank])) * field
 
+    def seeded(self) -> "Initializer":
+        """This initialiser with its seed fixed: its own, else the next one CNTK's order gives (as
+        CNTK does when a parameter is created, so that two runs of a program draw the same values)."""
+        if self.seed is not None:
+            return self
+        copy = self.with_rank()
+        copy.seed = random_state.next_seed()
+        return copy
+
     def __call__(self, shape: Sequence[int]) -> np.ndarray:
         shape = tuple(int(d) for d in shape)
-        rng = np.random.RandomState(self.seed) if self.seed is not None else random_state.numpy
+        seed = self.seed if self.seed is not None else random_state.next_seed()
         fan_in, fan_out = self.fans(shape)
-        return np.asarray(self._draw(rng, shape, fan_in, fan_out), dtype=np.float64).reshape(shape)
+        draws = CntkDraws(seed)
+        return np.asarray(self._draw(draws, shape, fan_in, fan_out), dtype=np.float64).reshape(shape)
 
     def __repr__(self) -> str:
         return "%s(scale=%r)" % (self.kind, self.scale)
 
 
+class CntkDraws:
+    """CNTK's random stream for one initialiser (a 64-bit Mersenne Twister seeded with the
+    initialiser's seed), with the two draws initialisers need, element by element in CNTK's order."""
+
+    def __init__(self, seed: int) -> None:
+        self._stream = rng.Mt64Stream(int(seed) % 2 ** 64)
+
+    def uniform(self, low: float, high: float, size: tuple) -> np.ndarray:
+        """Uniform draws in [low, high)."""
+        return rng.uniform(self._stream, int(np.prod(size)), low, high).reshape(size)
+
+    def standard_normal(self, size: tuple) -> np.ndarray:
+        """Draws from N(0, 1)."""
+        return rng.normal(self._stream, int(np.prod(size)), 0.0, 1.0).reshape(size)
+
+    def truncated_standard_normal(self, size: tuple, bound: float = 2.0) -> np.ndarray:
+        """Draws from N(0, 1) with those beyond ±bound skipped (the stream continues past them)."""
+        n = int(np.prod(size))
+        kept: list = []
+        count = 0
+        while count < n:
+            chunk = rng.normal(self._stream, 2 * max(n - count, 1), 0.0, 1.0)  # even sizes: one unbroken stream
+            chunk = chunk[np.abs(chunk) <= bound]
+            kept.append(chunk)
+            count += len(chunk)
+        return np.concatenate(kept)[:n].reshape(size)
+
+
 def _uniform_limit(limit_of_fans: Callable[[float, float], float]):
-    def draw(rng, shape, fan_in, fan_out):
-        return rng.uniform(-1.0, 1.0, size=shape) * limit_of_fans(fan_in, fan_out)
+    def draw(draws, shape, fan_in, fan_out):
+        return draws.uniform(-1.0, 1.0, size=shape) * limit_of_fans(fan_in, fan_out)
     return draw
 
 
 def _normal_std(std_of_fans: Callable[[float, float], float]):
-    def draw(rng, shape, fan_in, fan_out):
-        return rng.standard_normal(size=shape) * std_of_fans(fan_in, fan_out)
+    def draw(draws, shape, fan_in, fan_out):
+        return draws.standard_normal(size=shape) * std_of_fans(fan_in, fan_out)
     return draw
 
 
@@ -134,15 +173,10 @@ def normal(scale: float, output_rank: int = SentinelValueForInferParamInitRank,
 
 
 def truncated_normal(stdev: float, seed: Optional[int] = None) -> Initializer:
-    """Normal with standard deviation ``stdev``, redrawn outside ±2·stdev."""
+    """Normal with standard deviation ``stdev``; draws outside ±2·stdev are skipped."""
     def draw_of_scale(s):
-        def draw(rng, shape, fan_in, fan_out):
-            values = rng.standard_normal(size=shape)
-            bad = np.abs(values) > 2.0
-            while bad.any():
-                values[bad] = rng.standard_normal(size=int(bad.sum()))
-                bad = np.abs(values) > 2.0
-            return values * s
+        def draw(draws, shape, fan_in, fan_out):
+            return draws.truncated_standard_normal(shape) * s
         return draw
     return _make("truncated_normal", stdev, None, None, seed, draw_of_scale)
 
@@ -150,7 +184,7 @@ def truncated_normal(stdev: float, seed: Optional[int] = None) -> Initializer:
 def bilinear(kernel_width: int, kernel_height: int) -> Initializer:
     """Bilinear up-sampling kernel of the given size (for transposed convolutions)."""
     def draw_of_scale(_s):
-        def draw(rng, shape, fan_in, fan_out):
+        def draw(draws, shape, fan_in, fan_out):
             def profile(n):
                 f = math.ceil(n / 2.0)
                 c = (2 * f - 1 - f % 2) / (2.0 * f)

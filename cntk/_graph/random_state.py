@@ -1,8 +1,6 @@
-"""The process-wide random state behind parameter initialisation and dropout masks."""
+"""The process-wide seed counter behind parameter initialisation, dropout and random ops: each
+asks for a seed when it is created, in CNTK's order, and draws from its own stream (`rng`)."""
 from __future__ import annotations
-
-import numpy as np
-import torch
 
 _DEFAULT_SEED = 0
 
@@ -14,9 +12,6 @@ class _RandomState:
     def reseed(self, seed: int, fixed: bool = False) -> None:
         self.seed = int(seed)
         self.fixed = fixed
-        self.numpy = np.random.RandomState(self.seed % (2 ** 32))
-        self.torch = torch.Generator()
-        self.torch.manual_seed(self.seed)
         self.next = self.seed
 
     def next_seed(self) -> int:

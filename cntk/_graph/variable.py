@@ -287,7 +287,7 @@ class _ValueHolder(Variable):
 
     @value.setter
     def value(self, new_value: Any) -> None:
-        arr = np.asarray(new_value)
+        arr = np.asarray(new_value.asarray() if hasattr(new_value, "asarray") else new_value)  # Value/NDArrayView too
         if self._shape_known and arr.shape != self._shape:
             if arr.size == int(np.prod(self._shape)) and arr.ndim == 0:
                 arr = arr.reshape(self._shape)
@@ -304,7 +304,7 @@ class _ValueHolder(Variable):
 
     def set_value(self, value: Any) -> None:
         """Overwrite the value (same as assigning ``.value``)."""
-        self.value = value.asarray() if hasattr(value, "asarray") else value
+        self.value = value
 
     def asarray(self) -> np.ndarray:
         """The value as a NumPy array."""
@@ -322,6 +322,8 @@ class Parameter(_ValueHolder):
     def __init__(self, shape: Any = None, init: Any = None, dtype: Any = None, device: Any = None, name: str = "") -> None:
         if init is None and shape is not None:
             init = 0.0  # CNTK's default: zeros
+        if hasattr(init, "seeded"):
+            init = init.seeded()  # the seed is taken now, in creation order, as CNTK takes it
         self._device = device
         super().__init__(shape, init, dtype, name, VariableKind.Parameter)
 

@@ -6,7 +6,7 @@ from typing import Any, List, Tuple
 
 import numpy as np
 
-from .._exec import rng
+from .._graph import rng
 from .._graph.function import Function, as_variable
 from .._graph.initializer import glorot_normal
 from .._graph.variable import Constant, Parameter, Variable

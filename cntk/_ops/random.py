@@ -1,7 +1,7 @@
 """Random ops: draws from distributions and weighted class sampling.
 
 Each op owns a random stream started from its seed (CNTK's 64-bit Mersenne Twister, see
-cntk/_exec/rng.py) that every evaluation continues, so evaluating an op twice gives new values and
+cntk/_graph/rng.py) that every evaluation continues, so evaluating an op twice gives new values and
 two ops with the same explicit seed give the same sequence. Without a seed, one is taken from the
 process-wide random state (reproducible after `cntk.cntk_py.set_fixed_random_seed`).
 """

@@ -1,10 +1,10 @@
-"""Kernels of the random ops: draws from CNTK's per-op Mersenne Twister streams (cntk/_exec/rng.py)."""
+"""Kernels of the random ops: draws from CNTK's per-op Mersenne Twister streams (cntk/_graph/rng.py)."""
 from __future__ import annotations
 
 import numpy as np
 import torch
 
-from .. import rng
+from ..._graph import rng
 from ..._graph.variable import torch_dtype
 from . import Call, kernel
 from .columns import columns_of

@@ -1,6 +1,8 @@
 """Static-shape kernels: slice, splice, reshape, transpose, pad, one_hot, gather."""
 from __future__ import annotations
 
+import math
+
 import torch
 import torch.nn.functional as F
 
@@ -57,6 +59,11 @@ def _reshape(call: Call):
         static = tuple(x.t.shape[x.dyn:])
         begin, end = reshape_span(call.fn, len(static))
         return [x.t.reshape(tuple(x.t.shape[:x.dyn]) + static[:begin] + tuple(call.attrs["shape"]) + static[end:])]
+    sample = tuple(x.t.shape[x.dyn:])
+    if math.prod(sample) != math.prod(target):  # an operand with free dimensions met its data
+        operand = call.node.inputs[0]
+        raise ValueError("Reshape: '%s' has samples of shape %s, which cannot be reshaped into %s"
+                         % (operand.name or operand.uid, sample, target))
     return [x.t.reshape(tuple(x.t.shape[:x.dyn]) + target)]
 
 
