@@ -6,6 +6,8 @@ from ._io.unsupported import MinibatchSourceConfig, to_dictionary  # noqa: F401
 
 DataType_Unknown, DataType_Float, DataType_Double, DataType_Float16 = 0, 1, 2, 4
 """CNTK's element-type enum (`Variable.get_data_type`; accepted wherever a dtype is)."""
+DeviceKind_CPU, DeviceKind_GPU = 0, 1
+"""CNTK's device-kind codes (equal to `cntk.device.DeviceKind`)."""
 from ._logging.writer import ProgressWriter  # noqa: F401  (CNTK code subclasses cntk_py.ProgressWriter)
 
 
@@ -31,3 +33,4 @@ def always_allow_setting_default_device() -> None:
     from .device import _DEFAULT
     _DEFAULT.always_allow = True
     _DEFAULT.frozen = False
+from ._core.value import Value, Value as NDArrayView  # noqa: F401,E402  (the core data classes)

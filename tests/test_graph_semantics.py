@@ -265,3 +265,28 @@ def test_a_gradient_value_binds_as_one_sample():
     g = C.reduce_sum(C.times(x, w)).grad({x: np.ones((1, 3), np.float32)}, wrt=[w], as_numpy=False)
     v = C.input_variable((3, 1))
     np.testing.assert_array_equal((v * 2).eval({v: g}), [[[2.], [2.], [2.]]])
+
+
+def test_sequential_clique_names_its_result():
+    x = C.input_variable(3)
+    clique = C.layers.SequentialClique([C.abs, C.sqrt, C.square], name='my_clique')(x)
+    assert clique.name == 'my_clique'
+    data = np.array([[1., -2., 3.]], np.float32)
+    step = np.abs(data) + data
+    np.testing.assert_allclose(clique.eval(data), np.square(step + np.sqrt(step)), rtol=1e-5)
+
+
+def test_per_dim_mean_variance_normalize():
+    x = C.input_variable(1)
+    f = C.per_dim_mean_variance_normalize(x, np.asarray([2.], np.float32), np.asarray([0.5], np.float32))
+    np.testing.assert_array_equal(f.eval({x: np.asarray([[3.], [1.]], np.float32)}), [[.5], [-.5]])
+
+
+def test_generated_ops_carry_their_names():
+    assert (C.equal.__name__, C.reduce_sum.__name__, C.sequence.first.__name__) == ('equal', 'reduce_sum', 'first')
+
+
+def test_whole_float_dimensions_are_accepted():
+    assert C.parameter((4.0, 2)).shape == (4, 2)
+    with pytest.raises(TypeError, match="sequence of ints"):
+        C.parameter((2.5,))

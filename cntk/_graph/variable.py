@@ -64,12 +64,20 @@ def sanitize_shape(shape: Any) -> tuple:
     """An int or a sequence of ints as a shape tuple (None becomes the scalar shape ())."""
     if shape is None:
         return ()
-    if isinstance(shape, (int, np.integer)):
+    if isinstance(shape, (int, np.integer)) or _is_whole_float(shape):
         return (int(shape),)
     try:
-        return tuple(int(d) for d in shape)
+        dims = tuple(shape)
     except TypeError:
         raise TypeError("a shape must be an int or a sequence of ints, got %r" % (shape,))
+    if not all(isinstance(d, (int, np.integer)) or _is_whole_float(d) for d in dims):
+        raise TypeError("a shape must be an int or a sequence of ints, got %r" % (shape,))
+    return tuple(int(d) for d in dims)
+
+
+def _is_whole_float(d: Any) -> bool:
+    """A float with an integral value (``n / 2`` in Python 3), which CNTK accepted as a dimension."""
+    return isinstance(d, (float, np.floating)) and float(d).is_integer()
 
 
 class Variable(TensorOpsMixin):

@@ -7,6 +7,7 @@ from typing import Any
 from .._graph.composition import forward_compose
 from .._graph.function import Function
 from .._graph.variable import placeholder
+from .._ops.elementwise import alias
 
 
 def _flatten(layers: Any) -> list:
@@ -60,12 +61,12 @@ def For(what_range, constructor, name=''):
 
 def SequentialClique(functions, name=''):
     """Each function receives the sum of the input and all previous outputs; the result is the
-    last output. Returns a Python function of the input (as CNTK does)."""
+    last output (named ``name``). Returns a Python function of the input (as CNTK does)."""
     def clique(x):
         for f in functions:
             out = f(x)
             x = x + out
-        return out
+        return alias(out, name=name) if name else out
     return clique
 
 

@@ -112,10 +112,10 @@ def _shape_text(var: Any) -> str:
 
 
 def _function_node(fn: Any) -> str:
-    if fn.is_primitive and not fn.is_block and len(fn.outputs) == 1 and fn.output.name == fn.name:
+    if not fn.is_block and len(fn.outputs) == 1 and fn.output.name == fn.name:
         label = _SYMBOLS.get(fn.op_name, fn.op_name)
-        if len(label) <= 4:
-            return _attrs(label=label, shape='circle', fixedsize='true', width=0.5, penwidth=2)
+        if len(label) <= 4:  # the op's name stays in the source (tooltip) when a symbol is drawn
+            return _attrs(label=label, tooltip=fn.op_name, shape='circle', fixedsize='true', width=0.5, penwidth=2)
         return _attrs(label=label, shape='box', penwidth=2)
     return _attrs(label=fn.op_name + ('\n' + fn.name + '()' if fn.name else ''), shape='box', penwidth=2)
 

@@ -5,6 +5,7 @@ from typing import Any
 
 import numpy as np
 
+from .naming import name_generated_ops
 from .._graph.function import Function, primitive
 
 
@@ -157,3 +158,6 @@ def cast(node_input: Any, dtype: Any, name: str = "") -> Function:
 def alias(x: Any, name: str = "") -> Function:
     """The identity, under a new name."""
     return primitive("NoOp", [x], name=name)
+
+
+name_generated_ops(globals())

@@ -5,6 +5,8 @@ from __future__ import annotations
 import warnings
 from typing import Any
 
+import numpy as np
+
 from .._exec.kernels import normalization as _bn_kernel  # noqa: F401  (registers the kernel)
 from .._graph import inference_normalization as _bn_rule  # noqa: F401  (registers the type rule)
 from .._graph.function import Function, primitive
@@ -88,3 +90,12 @@ def mean_variance_normalization(operand: Any, epsilon: float = 0.00001, use_stat
     block._attributes.update({"epsilon": float(epsilon), "useStatsAcrossChannels": bool(use_stats_across_channels),
                               "doVarianceScaling": bool(do_variance_scaling)})
     return block(operand)
+
+
+def per_dim_mean_variance_normalize(operand: Any, mean: Any, inv_stddev: Any, name: str = '') -> Function:
+    """``(operand - mean) * inv_stddev`` with fixed per-element statistics (arrays or constants)."""
+    from ..ops import constant, element_times, minus
+    from .._graph.function import as_variable
+    mean_v = mean if hasattr(mean, "uid") else constant(np.asarray(mean, dtype=as_variable(operand).dtype))
+    inv_v = inv_stddev if hasattr(inv_stddev, "uid") else constant(np.asarray(inv_stddev, dtype=as_variable(operand).dtype))
+    return element_times(minus(operand, mean_v), inv_v, name=name)

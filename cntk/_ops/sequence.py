@@ -5,6 +5,7 @@ from typing import Any
 
 import numpy as np
 
+from .naming import name_generated_ops
 from .._graph.function import Function, as_variable, primitive
 from .._graph.variable import Constant
 
@@ -97,3 +98,6 @@ def unpack(x: Any, padding_value: float, no_mask_output: bool = False, name: str
     """A sequence as a padded static tensor (time first) plus, unless ``no_mask_output``, a 0/1 mask."""
     return primitive("UnpackSequence", [x], {"padding_value": float(padding_value), "suppress_mask": bool(no_mask_output)},
                      name=name, num_outputs=1 if no_mask_output else 2)
+
+
+name_generated_ops(globals())

@@ -6,6 +6,7 @@ from typing import Any, List, Optional, Sequence
 import numpy as np
 
 from .._graph.axis import END_STATIC_AXIS_INDEX, Axis
+from .naming import name_generated_ops
 from .._graph.function import Function, as_variable, primitive
 from .._graph.variable import Variable, placeholder
 from .axes import reduction_axes, split_batch_axis, static_axis
@@ -305,3 +306,6 @@ def unpack_batch(x: Any, name: str = "") -> Function:
 def to_batch(x: Any, name: str = "") -> Function:
     """Move the leading static axis into the batch axis."""
     return primitive("ToBatch", [x], name=name)
+
+
+name_generated_ops(globals())

@@ -15,7 +15,8 @@ from .._ops.tensor import (CONSTANT_PAD, REFLECT_PAD, SYMMETRIC_PAD, argmax, arg
                            reduce_sum, reduce_sum_square, reshape, slice, splice, squeeze, swapaxes, times,
                            times_transpose, to_batch, to_sequence, to_sequence_like, top_k, transpose, unpack_batch,
                            zeros_like)
-from .._ops.normalization import batch_normalization, local_response_normalization, mean_variance_normalization
+from .._ops.normalization import (batch_normalization, local_response_normalization, mean_variance_normalization,
+                                  per_dim_mean_variance_normalize)
 from .._ops.random import random_sample, random_sample_inclusion_frequency
 from .._ops.tensor import TIMES_NO_INFERRED_INPUT_RANK, TIMES_REDUCE_SEQUENCE_AXIS_WITHOUT_INFERRED_INPUT_RANK
 from .._ops.spatial import depth_to_space, space_to_depth
