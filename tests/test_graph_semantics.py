@@ -290,3 +290,28 @@ def test_whole_float_dimensions_are_accepted():
     assert C.parameter((4.0, 2)).shape == (4, 2)
     with pytest.raises(TypeError, match="sequence of ints"):
         C.parameter((2.5,))
+
+
+def test_an_unbound_placeholder_has_cntks_unknown_shape():
+    @C.layers.BlockFunction('Square', 'block_name')
+    def f(x):
+        return x * x
+    assert f.shape == (-2,)
+
+
+def test_recurrence_from_a_state_sequence_on_another_axis():
+    """The initial state is the last step of a sequence over its own axis; arguments keep the order
+    of the Python signature (values from CNTK 2.7's layers_test)."""
+    from cntk.layers.typing import Sequence, SequenceOver, Signature, Tensor  # noqa: F401
+    state_seq = SequenceOver[C.Axis('stateAxis')]
+    input_seq = SequenceOver[C.Axis('inputAxis')]
+    rf = C.layers.RecurrenceFrom(C.layers.GRU(5, init=0.05))
+
+    @C.Function
+    @Signature(s=state_seq[Tensor[5]], x=input_seq[Tensor[5]])
+    def ff(s, x):
+        return rf(s, x)
+    assert [a.name for a in ff.arguments] == ['s', 'x']
+    out = ff(np.ones((1, 5, 5)) * 0.1, np.arange(25, dtype=np.float32).reshape(1, 5, 5))
+    np.testing.assert_allclose(np.asarray(out[0])[:, 0], [0.239151, 0.338713, 0.367456, 0.375577, 0.377891],
+                               atol=1e-6)

@@ -22,7 +22,7 @@ from .plan import DELAY_OPS, LoopStep
 SEQUENCE_KERNELS_OUTSIDE_LOOPS = frozenset(k for k in KERNELS if k.startswith("Sequence::")) | {
     "Where", "UnpackSequence", "ToSequence", "ToSequenceLike"}
 
-_HISTORY, _STEPS, _WHOLE = 0, 1, 2
+_HISTORY, _STEPS, _WHOLE, _EDGE = 0, 1, 2, 3
 Source = Tuple[int, int, int]  # (where from, variable id, dynamic axes inside the loop)
 
 
@@ -61,14 +61,24 @@ class LoopProgram:
         self.step = step
         self.sequences: Dict[int, Variable] = {}
         self.wholes: Dict[int, Variable] = {}
+        self.edges: Dict[int, Tuple[Variable, bool]] = {}
         self.instructions: list = []
         for node in step.nodes:
             if node.op_name in DELAY_OPS:
-                self.instructions.append(_Delay(node, self._source(node.inputs[0]), self._source(node.inputs[1])))
+                init = self._initial_source(node.inputs[1], node.op_name == "PastValue")
+                self.instructions.append(_Delay(node, self._source(node.inputs[0]), init))
                 continue
             nk = node_kernel(node)
             out_dyn = [d - (1 if on_axis(o, step.axis) else 0) for o, d in zip(node.outputs, nk.out_dyn)]
             self.instructions.append(_Op(node, nk, [self._source(v) for v in node.inputs], out_dyn))
+
+    def _initial_source(self, v: Variable, past: bool) -> Source:
+        """A delay's initial state; one that is a sequence over another axis contributes, per
+        sequence, its last step (past value) or its first (future value)."""
+        if dynamic_rank(v) == 2 and not on_axis(v, self.step.axis) and id(v) not in self.step.loop_vars:
+            self.edges[id(v)] = (v, past)
+            return (_EDGE, id(v), 1)
+        return self._source(v)
 
     def _source(self, v: Variable) -> Source:
         dyn = dynamic_rank(v)
@@ -107,6 +117,11 @@ def run_loop(run, step: LoopStep) -> None:
     steps = {k: values[k].unbind(1) for k in program.sequences}
     wholes = {k: Operand(values[k], d) for k, d in
               ((k, dynamic_rank(v)) for k, v in program.wholes.items())}
+    for k, (v, past) in program.edges.items():
+        seq = values[k]
+        edge = seq[torch.arange(seq.shape[0], device=seq.device), (ctx.lengths_of(v) - 1).clamp(min=0)] \
+            if past else seq[:, 0]
+        wholes[k] = Operand(edge, 1)
     history: Dict[int, List[Optional[torch.Tensor]]] = {k: [None] * T for k in step.loop_vars}
 
     def operand(src: Source, t: int) -> Operand:
@@ -115,13 +130,13 @@ def run_loop(run, step: LoopStep) -> None:
             return Operand(history[k][t], d)
         if kind == _STEPS:
             return Operand(steps[k][t], d)
-        return wholes[k]
+        return wholes[k]  # _WHOLE and _EDGE
 
     def initial(delay: _Delay, t: int) -> torch.Tensor:
         return align(operand(delay.init, t), 1, len(delay.static)).expand((batch,) + delay.static)
 
     inits = {id(d): initial(d, 0) for d in program.instructions
-             if isinstance(d, _Delay) and d.init[0] == _WHOLE}
+             if isinstance(d, _Delay) and d.init[0] in (_WHOLE, _EDGE)}
     running = None
     if any(isinstance(d, _Delay) and not d.past for d in program.instructions):
         running = (torch.arange(T, device=lengths.device).unsqueeze(1) < lengths.unsqueeze(0)).unbind(0)

@@ -99,5 +99,5 @@ def replace_inputs_in_place(root, subs: Dict[Variable, Variable]) -> None:
         if fn.is_block:
             fn._block_mapping = [(inner, by_id.get(id(outer), outer)) for inner, outer in fn._block_mapping]
         if fn._arg_order is not None:
-            fn._arg_order = [v for v in fn._arg_order if id(v) not in by_id]
+            fn._arg_order = [by_id.get(id(v), v) for v in fn._arg_order]  # a typed input keeps its position
     infer_graph([root] + [v for v in subs.values()])

@@ -35,6 +35,7 @@ class VariableKind(enum.IntEnum):
 
 
 _FLOAT_TYPES = {np.dtype(np.float32): np.float32, np.dtype(np.float64): np.float64, np.dtype(np.float16): np.float16}
+UNKNOWN_SHAPE = (-2,)  # CNTK's NDShape::Unknown as Python sees it
 DATA_TYPE_UNKNOWN = 0
 _CNTK_DATA_TYPES = {1: np.float32, 2: np.float64, 4: np.float16}  # CNTK's DataType enum values
 
@@ -127,9 +128,10 @@ class Variable(TensorOpsMixin):
     # --- type ---------------------------------------------------------------------------
     @property
     def shape(self) -> tuple:
-        """The static shape of one sample (dynamic axes excluded)."""
+        """The static shape of one sample (dynamic axes excluded); ``(-2,)``, CNTK's unknown shape,
+        for a placeholder not yet bound to a typed variable."""
         if self._shape is None:
-            return ()
+            return UNKNOWN_SHAPE
         return self._shape
 
     @property
