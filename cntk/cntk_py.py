@@ -2,7 +2,7 @@
 import torch
 
 from ._graph.random_state import get_random_seed, reset_random_seed, set_fixed_random_seed
-from ._io.unsupported import MinibatchSourceConfig, to_dictionary  # noqa: F401
+from ._io.config import MinibatchSourceConfig, create_composite_minibatch_source, to_dictionary  # noqa: F401
 
 DataType_Unknown, DataType_Float, DataType_Double, DataType_Float16 = 0, 1, 2, 4
 """CNTK's element-type enum (`Variable.get_data_type`; accepted wherever a dtype is)."""

@@ -45,7 +45,5 @@ def asvalue(variable: Any, data_array: Any) -> Value:
     >>> asvalue(x, [np.zeros((3, 2), np.float32), np.zeros((1, 2), np.float32)]).shape
     (2, 3, 2)
     """
-    from ._exec.binding import bind
-    import torch
-    bound = bind(variable, data_array, torch.device("cpu"))
-    return Value._from_padded(bound.tensor, bound.lengths, variable.is_sparse)
+    from .internal.sanitize import sanitize_batch
+    return sanitize_batch(variable, data_array)

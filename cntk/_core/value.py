@@ -20,21 +20,91 @@ class Value:
     ``Value(batch)`` accepts a dense array ``(B, T, *shape)`` or a list of per-sequence arrays.
     """
 
+    #: Index that `one_hot` turns into an all-zero row.
+    ONE_HOT_SKIP = ONE_HOT_SKIP
+
     def __init__(self, batch: Any = None, seq_starts: Optional[Sequence[bool]] = None, device: Any = None) -> None:
         self._continues: Optional[np.ndarray] = None
+        self._view: Optional[torch.Tensor] = None
+        self._raw_input = False
+        self.is_read_only = False
+        if batch is not None and _is_shape(batch) and _is_dtype(seq_starts):
+            # NDArrayView(shape, data_type, device): a zero-filled block of the given shape.
+            self._data = torch.zeros(tuple(int(d) for d in batch), dtype=_torch_dtype(seq_starts))
+            self._lengths, self._sparse = None, False
+            return
         if batch is None:
             self._data, self._lengths, self._sparse = torch.zeros(0), None, False
+            return
+        if isinstance(batch, Value):
+            self._data, self._lengths, self._sparse = batch._data, batch._lengths, batch._sparse
+            self._view, self._continues = batch._view, batch._continues
+            self._raw_input = batch._raw_input
             return
         if isinstance(batch, np.ndarray) and batch.dtype != object:
             data = torch.as_tensor(np.ascontiguousarray(batch))
             lengths = np.full(data.shape[0], data.shape[1] if data.dim() > 1 else 1, dtype=np.int64)
             self._data, self._lengths, self._sparse = data, lengths, False
         else:
-            seqs = [np.asarray(s) for s in batch]
+            seqs = [s.asarray() if isinstance(s, Value) else np.asarray(s) for s in batch]
             padded, lengths = pad_sequences(seqs)
             self._data, self._lengths, self._sparse = padded, lengths, False
         if seq_starts is not None:
             self._continues = ~np.asarray(seq_starts, dtype=bool)
+
+    @classmethod
+    def _raw(cls, data: torch.Tensor, is_sparse: bool = False) -> "Value":
+        """A maskless block holding ``data`` exactly as given (CNTK's NDArrayView)."""
+        return cls._from_padded(data, None, is_sparse)
+
+    @staticmethod
+    def from_dense(np_array: Any, device: Any = None, read_only: bool = False, borrow: bool = False) -> "Value":
+        """A dense block holding a copy of the NumPy array ``np_array``."""
+        if not isinstance(np_array, np.ndarray):
+            raise TypeError("from_dense() needs a NumPy array, not %s" % type(np_array))
+        v = Value._raw(torch.as_tensor(np.array(np_array, copy=True)))
+        v.is_read_only = bool(read_only)
+        return v
+
+    @staticmethod
+    def from_csr(csr_array: Any, shape: Sequence[int], device: Any = None, read_only: bool = False,
+                 borrow: bool = False) -> "Value":
+        """A sparse block of ``shape`` from a SciPy CSR matrix whose rows are the flattened leading
+        axes and whose columns are the last axis of ``shape``."""
+        import scipy.sparse
+        if not scipy.sparse.issparse(csr_array):
+            raise TypeError("from_csr() needs a SciPy CSR matrix, not %s" % type(csr_array))
+        shape = tuple(int(d) for d in shape)
+        rows = int(np.prod(shape[:-1])) if len(shape) > 1 else 1
+        if not shape or csr_array.shape != (rows, shape[-1]):
+            raise ValueError("a CSR matrix of shape %s does not fit a view of shape %s"
+                             % (tuple(csr_array.shape), shape))
+        dense = np.asarray(csr_array.toarray()).reshape(shape)
+        v = Value._raw(torch.as_tensor(dense), is_sparse=True)
+        v.is_read_only = bool(read_only)
+        return v
+
+    @staticmethod
+    def create(var: Any, data: Any, seq_starts: Any = None, device: Any = None, read_only: bool = False) -> "Value":
+        """Data for input ``var`` as a Value: a NumPy array, a CSR matrix, or a list of
+        sequences (arrays, CSR matrices or views)."""
+        if isinstance(data, list) and data and all(isinstance(d, Value) for d in data):
+            seqs = [d._view if d._view is not None else d._data for d in data]
+            lengths = [int(t.shape[0]) if t.dim() else 1 for t in seqs]
+            sample = tuple(seqs[0].shape[1:])
+            out = torch.zeros((len(seqs), max(lengths)) + sample, dtype=seqs[0].dtype)
+            for i, t in enumerate(seqs):
+                out[i, :lengths[i]] = t.reshape((lengths[i],) + sample)
+            v = Value._from_padded(out, lengths if var.has_sequence_axis() else None,
+                                   any(d.is_sparse for d in data))
+            if not var.has_sequence_axis():
+                v._view = out
+                v._data = out.reshape((-1,) + sample)
+            if seq_starts is not None:
+                v._continues = ~np.asarray(seq_starts, dtype=bool)
+            return v
+        from ..internal.sanitize import sanitize_batch
+        return sanitize_batch(var, data, seq_starts, device)
 
     @classmethod
     def _from_padded(cls, data: torch.Tensor, lengths: Optional[Any], is_sparse: bool = False) -> "Value":
@@ -45,6 +115,9 @@ class Value:
             lengths.cpu().numpy() if isinstance(lengths, torch.Tensor) else lengths, dtype=np.int64)
         v._sparse = bool(is_sparse)
         v._continues = None
+        v._view = None
+        v._raw_input = False
+        v.is_read_only = False
         return v
 
     # --- engine access -------------------------------------------------------------------------
@@ -59,8 +132,30 @@ class Value:
     # --- CNTK's API ----------------------------------------------------------------------------
     @property
     def shape(self) -> tuple:
-        """(batch, max_length, *sample_shape) for sequences; (batch, *sample_shape) otherwise."""
-        return tuple(self._data.shape)
+        """(batch, max_length, *sample_shape) for sequences; (batch, *sample_shape) otherwise; for
+        data given as one NumPy array, that array's own shape."""
+        return tuple((self._data if self._view is None else self._view).shape)
+
+    @property
+    def device(self) -> Any:
+        """The device the data live on."""
+        from ..device import cpu, gpu
+        dev = self._data.device
+        return gpu(dev.index or 0) if dev.type == "cuda" else cpu()
+
+    @property
+    def is_valid(self) -> bool:
+        """Whether the data may still be read (always true here)."""
+        return True
+
+    def as_shape(self, shape: Sequence[int]) -> "Value":
+        """The same data viewed with another shape of equal size."""
+        shape = tuple(int(d) for d in shape)
+        src = self._data if self._view is None else self._view
+        if int(np.prod(shape)) != src.numel():
+            raise ValueError("as_shape: %s has %d elements, shape %s has %d"
+                             % (tuple(src.shape), src.numel(), shape, int(np.prod(shape))))
+        return Value._raw(src.reshape(shape), self._sparse)
 
     @property
     def is_sparse(self) -> bool:
@@ -89,6 +184,13 @@ class Value:
 
     def as_sequences(self, variable: Any = None) -> List[Any]:
         """A list with one array per sequence (SciPy CSR matrices for sparse data)."""
+        if self._view is not None and self._raw_input and not self._sparse:
+            raw = self._view.detach().cpu().numpy()
+            return [raw] if not raw.shape else list(raw)
+        if self._view is not None and self._raw_input and self._sparse:
+            import scipy.sparse
+            raw = self._view.detach().cpu().numpy()
+            return [scipy.sparse.csr_matrix(raw.reshape(-1, raw.shape[-1] if raw.ndim else 1))]
         arr = self._data.detach().cpu().numpy()
         if self._lengths is None:
             seqs = [arr[i:i + 1] for i in range(arr.shape[0])]
@@ -104,8 +206,17 @@ class Value:
     def asarray(self) -> np.ndarray:
         """The data as one padded dense array."""
         if self._sparse:
-            raise ValueError("asarray() is not available for sparse data; use as_sequences(variable)")
-        return self._data.detach().cpu().numpy()
+            if self._lengths is not None:
+                raise ValueError("asarray() is not available for sparse sequence data; use as_sequences(variable)")
+            import scipy.sparse
+            arr = self.asarray_dense()
+            return scipy.sparse.csr_matrix(arr.reshape(-1, arr.shape[-1])) if arr.ndim <= 2 else \
+                [scipy.sparse.csr_matrix(a.reshape(-1, arr.shape[-1])) for a in arr]
+        return self.asarray_dense()
+
+    def asarray_dense(self) -> np.ndarray:
+        """The data as one dense array, sparse or not."""
+        return (self._data if self._view is None else self._view).detach().cpu().numpy()
 
     @property
     def data(self) -> "Value":
@@ -127,7 +238,9 @@ class Value:
 
     def deep_clone(self, read_only: bool = False) -> "Value":
         """An independent copy."""
-        return Value._from_padded(self._data.clone(), None if self._lengths is None else self._lengths.copy(), self._sparse)
+        v = Value._from_padded(self._data.clone(), None if self._lengths is None else self._lengths.copy(), self._sparse)
+        v._view = None if self._view is None else self._view.clone()
+        return v
 
     def __len__(self) -> int:
         return int(self._data.shape[0])
@@ -157,6 +270,27 @@ class Value:
 
     def __repr__(self) -> str:
         return "Value(shape=%s, sparse=%s)" % (self.shape, self._sparse)
+
+
+def _is_shape(x: Any) -> bool:
+    return isinstance(x, (tuple, list)) and all(isinstance(d, (int, np.integer)) and not isinstance(d, bool) for d in x)
+
+
+def _is_dtype(x: Any) -> bool:
+    if x is None or isinstance(x, (list, tuple, np.ndarray)):
+        return False
+    if isinstance(x, int) and not isinstance(x, bool):
+        return x in (1, 2, 4)
+    try:
+        return np.dtype(x).kind == "f"
+    except TypeError:
+        return False
+
+
+def _torch_dtype(x: Any) -> torch.dtype:
+    if isinstance(x, int) and not isinstance(x, bool):
+        return {1: torch.float32, 2: torch.float64, 4: torch.float16}[x]
+    return {np.float64: torch.float64, np.float16: torch.float16}.get(np.dtype(x).type, torch.float32)
 
 
 def pad_sequences(seqs: List[np.ndarray], dtype: Any = None) -> tuple:

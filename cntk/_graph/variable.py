@@ -45,7 +45,7 @@ def sanitize_dtype(dtype: Any) -> Optional[type]:
     np.float64 / np.float16 (None stays unknown)."""
     if dtype is None or (isinstance(dtype, (int, np.integer)) and dtype == DATA_TYPE_UNKNOWN):
         return None
-    if isinstance(dtype, (int, np.integer)) and not isinstance(dtype, bool) and int(dtype) in _CNTK_DATA_TYPES:
+    if isinstance(dtype, (int, np.integer)) and int(dtype) in _CNTK_DATA_TYPES:  # True reads as 1, as in CNTK
         return _CNTK_DATA_TYPES[int(dtype)]
     try:
         key = np.dtype(dtype)

@@ -16,6 +16,7 @@ Each module has one job:
 * ``deserializers``-- CTFDeserializer, UserDeserializer.
 * ``timeline``     -- sweep order, randomisation, partitioning, sample budgets.
 * ``minibatch``    -- MinibatchData.
+* ``config``       -- MinibatchSourceConfig (CNTK's low-level reader settings), to_dictionary.
 * ``source``       -- MinibatchSource.
 * ``from_data``    -- MinibatchSourceFromData, UserMinibatchSource.
 * ``timeseries``   -- NumPy/pandas/CSV time series -> CTF windows.

@@ -75,7 +75,16 @@ class MinibatchData:
         return self._value.as_sequences(variable)
 
     def asarray(self) -> np.ndarray:
-        """The zero-padded dense array ``(num_sequences, max_length, *sample_shape)`` (dense streams only)."""
+        """The dense array ``(num_sequences, max_length, *sample_shape)``, zero-padded.
+
+        Sparse streams are densified as CNTK does, which needs all sequences to have the same
+        length (e.g. one sample each); otherwise ValueError (use `as_sequences`).
+        """
+        if self._value.is_sparse:
+            if not (np.asarray(self._value.mask) > 0).all():
+                raise ValueError("asarray() of sparse data needs sequences of equal length; use "
+                                 "as_sequences(variable) for sparse sequences of different lengths")
+            return self._value.asarray_dense()
         return self._value.asarray()
 
     def __len__(self) -> int:

@@ -7,6 +7,7 @@ import numpy as np
 
 from cntk._core.value import Value
 
+from .config import MinibatchSourceConfig
 from .constants import DEFAULT_RANDOMIZATION_WINDOW_IN_CHUNKS, FULL_DATA_SWEEP, INFINITELY_REPEAT, TraceLevel
 from .deserializers import Deserializer
 from .minibatch import MinibatchData
@@ -37,13 +38,17 @@ class MinibatchSource:
 
     Args:
         deserializers: one deserializer or a list; several are joined by sequence id (the first
-            one decides the order; sequences missing from another are dropped).
+            one decides the order; sequences missing from another are dropped). A
+            `MinibatchSourceConfig` may stand here instead; its settings then replace the other
+            arguments.
         max_samples: stop after this many samples (`INFINITELY_REPEAT`: never;
             `FULL_DATA_SWEEP`: after one sweep).
         max_sweeps: stop after this many passes over the data.
         randomization_window_in_chunks: how many chunks of the input are mixed together.
-        randomization_window_in_samples: if > 0, mix windows of about this many samples instead.
-        randomization_seed: seed of the shuffling (each sweep gets its own permutation).
+        randomization_window_in_samples: if > 0, mix windows of about this many samples instead
+            (``randomization_window_in_chunks`` must then be 0: setting both is a RuntimeError,
+            as are ``max_samples`` with ``max_sweeps`` and ``frame_mode`` with ``truncation_length``).
+        randomization_seed: seed of the shuffling; sweep ``k`` is shuffled with seed ``randomization_seed + k``.
         trace_level, multithreaded_deserializer: accepted for compatibility.
         frame_mode: deliver single samples; every sequence must then have length 1.
         truncation_length: if > 0, cut sequences into pieces of this many steps (truncated
@@ -63,31 +68,52 @@ class MinibatchSource:
                  trace_level: Any = TraceLevel.Warning, multithreaded_deserializer: Any = None,
                  frame_mode: bool = False, truncation_length: int = 0, randomize: bool = True,
                  max_errors: int = 0) -> None:
-        if not isinstance(deserializers, (list, tuple)):
-            deserializers = [deserializers]
+        if isinstance(deserializers, MinibatchSourceConfig):
+            config = deserializers
+        else:
+            config = MinibatchSourceConfig(deserializers if isinstance(deserializers, (list, tuple))
+                                           else [deserializers])
+            config.max_samples = max_samples
+            config.max_sweeps = max_sweeps
+            config.randomization_window_in_chunks = randomization_window_in_chunks
+            config.randomization_window_in_samples = randomization_window_in_samples
+            config.randomization_seed = randomization_seed
+            if multithreaded_deserializer is not None:
+                config.is_multithreaded.set(multithreaded_deserializer)
+            config.is_frame_mode_enabled = frame_mode
+            config.truncation_length = truncation_length
+            config.trace_level = int(trace_level)
+            config.max_errors = max_errors
+            if not randomize:
+                config.randomization_window_in_chunks = config.randomization_window_in_samples = 0
+        self._configure(config)
+
+    def _configure(self, config: MinibatchSourceConfig) -> None:
+        """Set the reader up from a validated ``config``."""
+        config.validate()
+        deserializers = list(config.deserializers)
         if not deserializers:
             raise ValueError("MinibatchSource: at least one deserializer is required")
         for d in deserializers:
             if not isinstance(d, Deserializer):
                 raise TypeError("MinibatchSource: expected deserializers (e.g. CTFDeserializer), got %r"
                                 % (type(d).__name__,))
-        if frame_mode and truncation_length:
-            raise ValueError("MinibatchSource: frame_mode and truncation_length cannot be combined")
-        if truncation_length < 0:
-            raise ValueError("MinibatchSource: truncation_length must be >= 0, got %r" % truncation_length)
-        self._deserializers = list(deserializers)
+        if int(config.truncation_length) < 0:
+            raise ValueError("MinibatchSource: truncation_length must be >= 0, got %r" % config.truncation_length)
+        self._deserializers = deserializers
+        max_samples, max_sweeps = config.max_samples, config.max_sweeps
         if max_samples == FULL_DATA_SWEEP:
             max_samples, max_sweeps = INFINITELY_REPEAT, 1
         if max_sweeps == FULL_DATA_SWEEP:
             max_sweeps = 1
         self._max_samples = _limit(max_samples)
         self._max_sweeps = _limit(max_sweeps)
-        if self._max_sweeps <= 0 or self._max_samples <= 0:
-            raise ValueError("MinibatchSource: max_samples and max_sweeps must be positive")
-        self._frame_mode = bool(frame_mode)
-        self._truncation = int(truncation_length)
-        self._max_errors = int(max_errors)
-        self.trace_level = trace_level
+        if self._max_sweeps < 0 or self._max_samples < 0:
+            raise ValueError("MinibatchSource: max_samples and max_sweeps must not be negative")
+        self._frame_mode = bool(config.is_frame_mode_enabled)
+        self._truncation = int(config.truncation_length)
+        self._max_errors = int(config.max_errors)
+        self.trace_level = config.trace_level
 
         defs: Dict[str, Any] = {}
         for d in self._deserializers:
@@ -105,10 +131,10 @@ class MinibatchSource:
 
         self._store: Optional[Store] = None
         self._timeline: Optional[Timeline] = None
-        self._randomize = bool(randomize)
-        self._seed = int(randomization_seed)
-        self._win_chunks = int(randomization_window_in_chunks)
-        self._win_samples = int(randomization_window_in_samples)
+        self._randomize = config.is_randomized
+        self._seed = int(config.randomization_seed)
+        self._win_chunks = int(config.randomization_window_in_chunks)
+        self._win_samples = int(config.randomization_window_in_samples)
         self._reset_state()
 
     # ------------------------------------------------------------------ data
@@ -122,6 +148,9 @@ class MinibatchSource:
                 raise ValueError("MinibatchSource: the input holds no sequences")
             lengths = store.lengths
             definers = [n for n in lengths if self._defs[n].get("defines_mb_size")]
+            if len(definers) > 1:
+                raise RuntimeError("MinibatchSource: only one stream may define the minibatch size, found %s"
+                                   % ", ".join(definers))
             if definers:
                 sizes = lengths[definers[0]].copy()
             else:
@@ -176,7 +205,9 @@ class MinibatchSource:
         Returns ``{StreamInformation: MinibatchData}``, or ``{Variable: MinibatchData}`` for the
         streams named in ``input_map``; ``{}`` once ``max_samples``/``max_sweeps`` is reached.
         With ``num_data_partitions`` workers, this call returns worker ``partition_index``'s share
-        (about ``minibatch_size_in_samples / num_data_partitions`` samples of disjoint sequences).
+        (about ``minibatch_size_in_samples / num_data_partitions`` samples of disjoint sequences:
+        every n-th sequence). ``max_samples`` then counts
+        the samples of all workers up to where a sequence starts in the sweep.
         """
         k = int(minibatch_size_in_samples)
         if k < 0:
@@ -201,6 +232,7 @@ class MinibatchSource:
         # holds the sweep's last sequence or when the walk passes the end of the sweep.
         pieces: List[np.ndarray] = []
         acc = 0
+        total = tl.sweep_total()
         sweep_end = False
         while True:
             order, cum = tl.order(self._sweep, n_parts, part)
@@ -210,18 +242,16 @@ class MinibatchSource:
                 self._sweep += 1
                 self._pos = 0
                 self._eos_reported = False
-                if self._sweep >= self._max_sweeps or tl.num_sequences == 0:
+                if self._sweep >= self._max_sweeps or len(order) == 0:
                     break
                 continue
             j = take_budget(cum, self._pos, budget - acc, force_one=not pieces)
-            left = self._max_samples - self._delivered - acc
-            if left <= 0:
-                break
-            if left != float("inf"):
-                # a sequence may start only while fewer than max_samples samples have been delivered
-                base = int(cum[self._pos - 1]) if self._pos else 0
-                j = min(j, int(np.searchsorted(cum, base + left, side="left")) + 1)
-            if j == self._pos:
+            if self._max_samples != float("inf"):
+                # a sequence may start only while fewer than max_samples samples (counted over all
+                # workers, up to where the sequence starts in the sweep) have been read
+                left = self._max_samples - self._sweep * total
+                j = min(j, int(np.searchsorted(tl.starts(self._sweep, n_parts, part), left, side="left")))
+            if j <= self._pos:
                 break
             pieces.append(order[self._pos:j])
             acc += int(cum[j - 1] - (cum[self._pos - 1] if self._pos else 0))

@@ -2,9 +2,10 @@
 
 A *sweep* is one pass over all sequences. Each sweep has its own order (the identity when not
 randomizing, otherwise a permutation that depends only on the seed and the sweep number, so a
-restored reader replays exactly). With ``num_partitions`` workers, worker ``p`` gets every
-``num_partitions``-th sequence of the order starting at ``p``: the shares are disjoint and
-together cover the sweep.
+restored reader replays exactly); sweep ``k`` of a reader seeded with ``s`` is shuffled as sweep 0
+of a reader seeded with ``s + k``, as in CNTK. With ``num_partitions`` workers, worker ``p`` gets
+every ``num_partitions``-th sequence of the order starting at ``p`` (randomized or not; CNTK
+handed whole chunks to workers when randomizing): the shares are disjoint and together cover the sweep.
 """
 from __future__ import annotations
 
@@ -36,6 +37,7 @@ class Timeline:
         self._cache_key: Optional[Tuple[int, int, int]] = None
         self._order = np.zeros(0, dtype=np.int64)
         self._cum = np.zeros(0, dtype=np.int64)
+        self._starts = np.zeros(0, dtype=np.int64)
         self._last_key: Optional[int] = None
         self._last = -1
 
@@ -48,7 +50,7 @@ class Timeline:
         n = len(self.sizes)
         if not self.randomize or n <= 1:
             return np.arange(n, dtype=np.int64)
-        rng = np.random.default_rng([self.seed & 0xFFFFFFFF, sweep & 0xFFFFFFFF, 0x0C7F])
+        rng = np.random.default_rng([(self.seed + sweep) & 0xFFFFFFFFFFFFFFFF, 0x0C7F])
         if self.window_in_samples > 0:
             group = np.cumsum(self.sizes) // self.window_in_samples       # consecutive blocks of samples
             ngroups = int(group[-1]) + 1
@@ -78,14 +80,27 @@ class Timeline:
 
     def order(self, sweep: int, num_partitions: int = 1, partition: int = 0) -> Tuple[np.ndarray, np.ndarray]:
         """(sequence order, cumulative sizes) of this worker's share of sweep ``sweep``."""
+        self._share(sweep, num_partitions, partition)
+        return self._order, self._cum
+
+    def starts(self, sweep: int, num_partitions: int = 1, partition: int = 0) -> np.ndarray:
+        """Where each sequence of this worker's share starts in the sweep of all workers (in samples)."""
+        self._share(sweep, num_partitions, partition)
+        return self._starts
+
+    def _share(self, sweep: int, num_partitions: int, partition: int) -> None:
         key = (sweep, num_partitions, partition)
         if key != self._cache_key:
             order = self.global_order(sweep)
+            sizes = self.sizes[order]
+            starts = np.cumsum(sizes) - sizes
             if num_partitions > 1:
-                order = order[partition::num_partitions]
-            self._order, self._cum = order, np.cumsum(self.sizes[order])
+                # every n-th sequence of the sweep's order, randomized or not (CNTK handed whole chunks
+                # to workers when randomizing, which leaves workers idle on files of few chunks)
+                own = np.arange(partition, len(order), num_partitions)
+                order, starts = order[own], starts[own]
+            self._order, self._cum, self._starts = order, np.cumsum(self.sizes[order]), starts
             self._cache_key = key
-        return self._order, self._cum
 
     def last_of_sweep(self, sweep: int) -> int:
         """The sequence that ends sweep ``sweep`` (over all workers)."""
@@ -96,7 +111,8 @@ class Timeline:
 
     def sweep_total(self, num_partitions: int = 1, partition: int = 0) -> int:
         """Samples in one sweep of this worker's share."""
-        return int(self.order(0, num_partitions, partition)[1][-1]) if len(self.sizes) else 0
+        cum = self.order(0, num_partitions, partition)[1]
+        return int(cum[-1]) if len(cum) else 0
 
 
 def take_budget(cum: np.ndarray, pos: int, budget: int, force_one: bool) -> int:

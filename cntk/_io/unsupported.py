@@ -23,9 +23,6 @@ Base64ImageDeserializer = unsupported('cntk.io.Base64ImageDeserializer', _IMAGES
 HTKFeatureDeserializer = unsupported('cntk.io.HTKFeatureDeserializer', _SPEECH)
 HTKMLFDeserializer = unsupported('cntk.io.HTKMLFDeserializer', _SPEECH)
 LatticeDeserializer = unsupported('cntk.io.LatticeDeserializer', _SPEECH)
-MinibatchSourceConfig = unsupported('cntk.cntk_py.MinibatchSourceConfig',
-                                    'build a cntk.io.MinibatchSource from its deserializers instead')
-to_dictionary = unsupported('cntk.cntk_py.to_dictionary', 'an internal of CNTK\'s C++ binding')
 crop = unsupported('cntk.io.transforms.crop', _IMAGES)
 scale = unsupported('cntk.io.transforms.scale', _IMAGES)
 mean = unsupported('cntk.io.transforms.mean', _IMAGES)

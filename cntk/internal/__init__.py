@@ -4,7 +4,7 @@ from typing import Any
 import numpy as np
 
 from .._graph.variable import sanitize_dtype
-from .sanitize import _value_as_sequence_or_array, sanitize_batch, sanitize_dynamic_axes, sanitize_input  # noqa: F401
+from .sanitize import _value_as_sequence_or_array, sanitize_batch, sanitize_dynamic_axes, sanitize_input, sanitize_value  # noqa: F401
 
 
 def sanitize_dtype_cntk(dtype: Any):

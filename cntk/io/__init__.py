@@ -13,6 +13,7 @@ plus converters from time series (NumPy arrays, pandas DataFrames, CSV files) to
 """
 from __future__ import annotations
 
+from cntk._io.config import MinibatchSourceConfig
 from cntk._io.constants import (DEFAULT_RANDOMIZATION_WINDOW_IN_CHUNKS, FULL_DATA_SWEEP, INFINITELY_REPEAT,
                                 TraceLevel)
 from cntk._io.ctf_parser import CTFWarning
@@ -30,7 +31,7 @@ from . import transforms  # noqa: F401
 
 __all__ = [
     "INFINITELY_REPEAT", "FULL_DATA_SWEEP", "DEFAULT_RANDOMIZATION_WINDOW_IN_CHUNKS", "TraceLevel",
-    "MinibatchSource", "MinibatchData", "MinibatchSourceFromData", "UserMinibatchSource", "UserDeserializer",
+    "MinibatchSource", "MinibatchSourceConfig", "MinibatchData", "MinibatchSourceFromData", "UserMinibatchSource", "UserDeserializer",
     "CTFDeserializer", "StreamDef", "StreamDefs", "StreamConfiguration", "StreamInformation", "Record",
     "sequence_to_cntk_text_format", "write_ctf", "CTFFormatError", "CTFWarning",
     "timeseries_to_ctf", "daily_sequences", "sliding_windows", "split_by_time",

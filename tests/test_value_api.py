@@ -1,0 +1,28 @@
+"""Value / NDArrayView API; expectations observed running the same calls under CNTK 2.7."""
+import numpy as np
+import pytest
+import scipy.sparse as sp
+
+import cntk as C
+from cntk.internal import sanitize_value
+
+
+def test_asvalue_shapes_follow_cntk() -> None:
+    assert C.asvalue(C.sequence.input_variable(5), np.ones((2, 5), np.float32)).shape == (2, 5)
+    assert C.asvalue(C.input_variable(5), [np.ones(5, np.float32)] * 2).shape == (2, 1, 5)
+    assert C.asvalue(C.input_variable(5, dynamic_axes=[]), np.ones((2, 5), np.float32)).shape == (2, 5)
+
+
+def test_ndarrayview_from_csr_and_zeros() -> None:
+    csr = sp.csr_matrix(np.eye(3, dtype=np.float32)[[0, 1, 2, 0]])
+    v = C.NDArrayView.from_csr(csr, shape=(2, 2, 3))
+    assert v.shape == (2, 2, 3) and v.is_sparse
+    with pytest.raises(ValueError):
+        C.NDArrayView.from_csr(csr, shape=(3, 2, 3))
+    n = C.NDArrayView((2, 3), np.float32)
+    assert n.shape == (2, 3) and n.asarray().tolist() == [[0.0] * 3] * 2 and str(n.device) == "CPU"
+
+
+def test_sanitize_value_and_one_hot_skip() -> None:
+    assert sanitize_value((2, 3), 1, np.float32, None).asarray().tolist() == [[1.0] * 3] * 2
+    assert C.Value.ONE_HOT_SKIP == 4294967295
