@@ -39,7 +39,7 @@ class Regression(nn.Module):
         h = x
         last = None
         for k, layer in enumerate(self.layers):
-            state = torch.full((1, x.shape[0], layer.hidden_size), self.init)
+            state = torch.full((1, x.shape[0], layer.hidden_size), self.init, device=x.device)
             h, last = layer(h, (state, state) if self.lstm else state)
             if k + 1 < len(self.layers):
                 h = self.dropout(h)
@@ -48,9 +48,9 @@ class Regression(nn.Module):
 
 
 def regression(cell: type, dims: List[int], n_seq: int, length: int, out_dim: int, per_step: bool = False,
-               init: float = 0.0, dropout: float = 0.0, seed: int = 0):
+               init: float = 0.0, dropout: float = 0.0, seed: int = 0, device: str = "cpu"):
     torch.manual_seed(seed)
-    model = Regression(cell, dims, out_dim, per_step, init, dropout)
+    model = Regression(cell, dims, out_dim, per_step, init, dropout).to(device)
     rng = np.random.RandomState(seed)
     target_dim = out_dim or dims[-1]
     batches = []
@@ -58,14 +58,14 @@ def regression(cell: type, dims: List[int], n_seq: int, length: int, out_dim: in
         x = torch.from_numpy(rng.standard_normal((n_seq, length, dims[0])).astype(np.float32))
         y = torch.from_numpy(rng.standard_normal((n_seq, length, target_dim) if per_step else (n_seq, target_dim))
                              .astype(np.float32))
-        batches.append((x, y))
+        batches.append((x.to(device), y.to(device)))
 
     def loss_fn(k: int) -> torch.Tensor:
         x, y = batches[k]
         return ((model(x) - y) ** 2).sum()
 
     def infer(k: int) -> np.ndarray:
-        return model(batches[k][0]).numpy()
+        return model(batches[k][0]).float().cpu().numpy()
     return model, loss_fn, infer, [n_seq * length] * BATCHES
 
 
@@ -107,9 +107,9 @@ class Tagger(nn.Module):
         self.out = nn.Linear(300, 129)
 
 
-def atis(variant: str):
+def atis(variant: str, device: str = "cpu"):
     torch.manual_seed(0)
-    model = Tagger()
+    model = Tagger().to(device)
     batches = []
     for words, labels in _atis_minibatches():
         lengths = torch.tensor([len(w) for w in words])
@@ -118,7 +118,7 @@ def atis(variant: str):
         for b, (w, l) in enumerate(zip(words, labels)):
             padded[b, :len(w)] = torch.from_numpy(w)
             target[b, :len(l)] = torch.from_numpy(l)
-        batches.append((padded, target, lengths))
+        batches.append((padded.to(device), target.to(device), lengths))
 
     def logits(k: int):
         words, target, lengths = batches[k]
@@ -136,19 +136,20 @@ def atis(variant: str):
         return nn.functional.cross_entropy(z, t, reduction="sum", ignore_index=-100)
 
     def infer(k: int) -> np.ndarray:
-        return logits(k)[0].numpy()
+        return logits(k)[0].float().cpu().numpy()
     return model, loss_fn, infer, [int(b[2].sum()) for b in batches]
 
 
-def build(workload: str, variant: str):
+def build(workload: str, variant: str, device: str = "cpu"):
+    """The model, ``loss_fn(k)``, ``infer(k)`` and sample counts of a workload, on ``device``."""
     if workload == "W1":
-        return regression(nn.LSTM, [1, 15], 10, 14, 1, seed=1)
+        return regression(nn.LSTM, [1, 15], 10, 14, 1, seed=1, device=device)
     if workload in ("W2", "W4"):
         cell = nn.LSTM if workload == "W2" else nn.GRU
-        return regression(cell, [1, 50, 50], 20, 50, 1, init=0.1, dropout=0.2, seed=2)
+        return regression(cell, [1, 50, 50], 20, 50, 1, init=0.1, dropout=0.2, seed=2, device=device)
     if workload == "W5":
-        return regression(nn.LSTM, [256, 512], 32, 100, 0, per_step=True, seed=5)
-    return atis(variant)
+        return regression(nn.LSTM, [256, 512], 32, 100, 0, per_step=True, seed=5, device=device)
+    return atis(variant, device)
 
 
 def matmul_rate(seconds: float = 2.0) -> float:

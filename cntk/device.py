@@ -9,6 +9,9 @@ As in CNTK, `use_default_device` freezes the default, after which `try_set_defau
 may not change it. Unlike CNTK, nothing is frozen implicitly and the process starts on the CPU
 (CNTK picked a GPU when it found one): select a GPU with ``try_set_default_device(gpu(n))``
 before building the model.
+
+Not in CNTK: `set_mixed_precision` opts evaluation and training into torch's automatic mixed
+precision (bfloat16 or float16 products, float32 parameters).
 """
 from __future__ import annotations
 
@@ -20,7 +23,8 @@ from typing import Any, Dict, List, Optional
 import torch
 
 __all__ = ['DeviceKind', 'DeviceDescriptor', 'GPUProperties', 'cpu', 'gpu', 'all_devices', 'use_default_device',
-           'try_set_default_device', 'set_default_device', 'set_excluded_devices', 'get_gpu_properties']
+           'try_set_default_device', 'set_default_device', 'set_excluded_devices', 'get_gpu_properties',
+           'set_mixed_precision', 'get_mixed_precision']
 
 
 class DeviceKind(enum.IntEnum):
@@ -252,3 +256,33 @@ def torch_device_of(device: Any = None) -> torch.device:
     if isinstance(device, torch.device):
         return device
     raise TypeError('expected a cntk.device.DeviceDescriptor (cpu() or gpu(n)), got %r' % (device,))
+
+
+_PRECISIONS = {'bf16': torch.bfloat16, 'fp16': torch.float16}
+_MIXED_PRECISION: Optional[str] = None
+
+
+def set_mixed_precision(precision: Optional[str]) -> None:
+    """Run forward passes (``eval``, ``forward``, training steps) under ``torch.autocast`` with
+    ``'bf16'`` (bfloat16) or ``'fp16'`` (float16) products, or switch it off with None (the default).
+
+    Parameters, gradients and learner state stay in the model's dtype, and the outputs handed back
+    are cast to their declared dtype. With ``'fp16'`` the Trainer scales the loss dynamically
+    (as ``torch.amp.GradScaler`` does) and skips an update whose gradients overflow. Recurrences
+    the engine fuses into one kernel (`Recurrence`/`Fold` over stock LSTM, GRU, RNNStep cells) run
+    in the model's dtype. Meant for GPUs; bfloat16 also works on the CPU. Not in CNTK.
+    """
+    global _MIXED_PRECISION
+    if precision is not None and precision not in _PRECISIONS:
+        raise ValueError("set_mixed_precision: expected 'bf16', 'fp16' or None, got %r" % (precision,))
+    _MIXED_PRECISION = precision
+
+
+def get_mixed_precision() -> Optional[str]:
+    """The precision set by `set_mixed_precision`: ``'bf16'``, ``'fp16'`` or None."""
+    return _MIXED_PRECISION
+
+
+def autocast_dtype() -> Optional[torch.dtype]:
+    """The torch dtype that forward passes autocast to, or None when mixed precision is off."""
+    return _PRECISIONS.get(_MIXED_PRECISION or '')

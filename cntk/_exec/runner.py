@@ -2,7 +2,8 @@
 eval / forward / backward / grad entry points that `Function` delegates to."""
 from __future__ import annotations
 
-from typing import Any, Dict, List, Sequence
+import contextlib
+from typing import Any, ContextManager, Dict, List, Sequence
 
 import numpy as np
 import torch
@@ -10,8 +11,8 @@ import torch
 from .._graph import traversal
 from .._graph.function import Function, graph_version
 from .._graph.random_state import random_state
-from .._graph.variable import Variable
-from ..device import torch_device_of
+from .._graph.variable import Variable, torch_dtype
+from ..device import autocast_dtype, torch_device_of
 from . import binding, fused
 from .calls import call_kernel, dynamic_rank, label, node_kernel
 from .kernels import Operand
@@ -25,6 +26,13 @@ def default_device(requested: Any = None) -> torch.device:
     """The torch device a run uses: ``requested`` (a `cntk.device.DeviceDescriptor`) or else the
     default device of `cntk.device`."""
     return torch_device_of(requested)
+
+
+def autocast_for(device: torch.device) -> ContextManager:
+    """``torch.autocast`` on ``device`` at the precision `cntk.device.set_mixed_precision` chose
+    (a context that does nothing when mixed precision is off)."""
+    dtype = autocast_dtype()
+    return contextlib.nullcontext() if dtype is None else torch.autocast(device.type, dtype=dtype)
 
 
 class RunContext:
@@ -260,8 +268,13 @@ class Executor:
                 bound.tensor = bound.tensor.detach().clone().requires_grad_(True)
             feeds[id(var)] = bound
         run = Run(plan, ctx)
-        with torch.set_grad_enabled(needs_grad):
+        with torch.set_grad_enabled(needs_grad), autocast_for(device):
             run.execute(feeds)
+        if autocast_dtype() is not None:  # outputs in their declared dtype, whatever precision computed them
+            for out in plan.outputs:
+                t = run.values[id(out)]
+                if t.is_floating_point():
+                    run.values[id(out)] = t.to(torch_dtype(out.dtype))
         return run, feeds
 
     def convert(self, run: Run, var: Variable, resolved: Variable, as_numpy: bool) -> Any:

@@ -79,6 +79,37 @@ def parameter_gradients(loss_sum: torch.Tensor, parameters: List[Parameter]) -> 
     return {p: (g if g is not None else torch.zeros_like(t)) for p, t, g in zip(parameters, tensors, grads)}
 
 
+class LossScaler:
+    """Dynamic loss scaling for float16 training, with the policy and defaults of
+    ``torch.amp.GradScaler`` (which drives a torch optimizer; our learners take gradients instead):
+    the loss is multiplied by the scale before differentiation and the gradients divided by it; a
+    step whose gradients are not finite is skipped and the scale halved, and after ``interval``
+    finite steps in a row the scale doubles."""
+
+    def __init__(self, scale: float = 2.0 ** 16, growth: float = 2.0, backoff: float = 0.5,
+                 interval: int = 2000) -> None:
+        self.scale = scale
+        self.growth = growth
+        self.backoff = backoff
+        self.interval = interval
+        self._finite_steps = 0
+
+    def gradients(self, loss_sum: torch.Tensor, parameters: List[Parameter]) -> Optional[Dict[Parameter, torch.Tensor]]:
+        """The unscaled gradients of ``loss_sum``, or None when they overflowed (skip this update)."""
+        grads = parameter_gradients(loss_sum * self.scale, parameters)
+        finite = bool(torch.stack([torch.isfinite(g).all() for g in grads.values()]).all()) if grads else True
+        if not finite:
+            self.scale *= self.backoff
+            self._finite_steps = 0
+            return None
+        inverse = 1.0 / self.scale
+        self._finite_steps += 1
+        if self._finite_steps == self.interval:
+            self.scale *= self.growth
+            self._finite_steps = 0
+        return {p: g * inverse for p, g in grads.items()}
+
+
 def scalar(total: torch.Tensor) -> np.generic:
     """A 0-d tensor as a NumPy scalar of its own precision (one device-to-host copy)."""
     return total.detach().cpu().numpy()[()]

@@ -22,7 +22,8 @@ from .._ops.tensor import combine
 from . import checkpoint
 from .criterion import as_function, check_complete, split_criterion, sweep_end_of
 from .evaluator import TestTally, as_writer_list
-from .step import accumulate, data_map, parameter_gradients, run_outputs, scalar
+from ..device import get_mixed_precision
+from .step import LossScaler, accumulate, data_map, parameter_gradients, run_outputs, scalar
 
 _NONFINITE_POLICIES = ('warn', 'raise', 'ignore')
 
@@ -66,6 +67,7 @@ class Trainer:
         self._prev_metric: Optional[float] = None
         self._prev_count = 0
         self._prev_sweep_end = False
+        self._loss_scaler = LossScaler()  # used under set_mixed_precision('fp16')
 
     def _check_learners(self) -> None:
         model_params = list(self._combined.parameters)
@@ -192,9 +194,18 @@ class Trainer:
     def _update(self, totals: MinibatchTotals, gradients: Optional[Callable[[List[Any]], Dict[Any, Any]]] = None
                 ) -> Tuple[bool, MinibatchTotals]:
         """Update every learner from the gradients of the summed loss (``gradients(params)`` when
-        given); returns whether any updated and the totals to record (all workers' when distributed)."""
+        given; scaled losses under float16 mixed precision); returns whether any updated and the totals to
+        record (all workers' when distributed)."""
         params = self._learned_parameters
-        grads = gradients(params) if gradients is not None else parameter_gradients(totals.loss, params)
+        if gradients is not None:
+            grads = gradients(params)
+        elif get_mixed_precision() == 'fp16' and not self._distributed:
+            scaled = self._loss_scaler.gradients(totals.loss, params)
+            if scaled is None:  # float16 overflow: no update this step, a smaller loss scale next
+                return False, totals
+            grads = scaled
+        else:
+            grads = parameter_gradients(totals.loss, params)
         if self._distributed:
             return distributed.update(self._learners, grads, totals)
         updated = False

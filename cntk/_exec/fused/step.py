@@ -110,7 +110,8 @@ class FusedLoop:
             weights.append(layer.prepared.get(engine.prepare, layer.info, params))
             inits.append(layer.initial_states(values, B, dtype, layout))
         xs = layout.pack(x.reshape(B, T, -1).to(dtype))
-        sequences, finals = engine.run(infos, weights, xs, inits, layout)
+        with torch.autocast(x.device.type, enabled=False):  # the fused kernels run in the loop's dtype
+            sequences, finals = engine.run(infos, weights, xs, inits, layout)
         for k, var in enumerate(self.sequences):
             if var is not None:
                 values[id(var)] = layout.unpack(sequences[k], T)
