@@ -171,7 +171,24 @@ def test_a_named_function_keeps_its_name_unless_renaming_is_allowed(monkeypatch)
     assert unnamed.name == 'second'
 
 
-def test_attributes_under_cntk_names_and_set_attribute():
+def test_attributes_as_cntk_reports_them():
+    d = C.dropout(C.input_variable((1, 5, 5)), 0.5, 42)
+    assert d.root_function.attributes == {'dropoutRate': 0.5, 'rngSeed': 42, 'rngOffset': 0}
+    x = C.input_variable((2, 3))
+    assert C.slice(x, 0, 1, 2).root_function.attributes == \
+        {'endIndex': 2, 'beginIndex': 1, 'axis': ('ordered', 'static', 1), 'sliceStrides': 1}
+    assert C.slice(x, [0, 1], [1, 0], [2, 2], [-1, 1]).root_function.attributes == \
+        {'endIndexVec': [2, 2], 'beginIndexVec': [1, 0], 'sliceStridesVec': [-1, 1],
+         'axisVec': [('ordered', 'static', 1), ('ordered', 'static', 0)]}
+    kernel = C.constant(np.reshape(np.array([2, -1, -1, 2], dtype=np.float32), (1, 2, 2)))
+    conv = C.convolution(kernel, C.input_variable((1, 5, 5)), auto_padding=[False, True])
+    assert conv.root_function.attributes == {
+        'autoPadding': [False, False, True], 'sharing': [True, True, True], 'groups': 1, 'strides': (1, 1, 1),
+        'dilation': (1, 1, 1), 'maxTempMemSizeInSamples': 0, 'upperPad': (0, 0, 0), 'lowerPad': (0, 0, 0),
+        'transpose': False, 'outputShape': (0,), 'kernelShape': (1, 2, 2), 'sequential': False}
+
+
+def test_set_attribute():
     d = C.dropout(C.input_variable(1), dropout_rate=0.3, seed=5)
     assert (d.attributes['dropoutRate'], d.attributes['rngSeed']) == (0.3, 5)
     d.set_attribute('dropoutRate', 0.4)
@@ -315,3 +332,26 @@ def test_recurrence_from_a_state_sequence_on_another_axis():
     out = ff(np.ones((1, 5, 5)) * 0.1, np.arange(25, dtype=np.float32).reshape(1, 5, 5))
     np.testing.assert_allclose(np.asarray(out[0])[:, 0], [0.239151, 0.338713, 0.367456, 0.375577, 0.377891],
                                atol=1e-6)
+
+
+def test_clone_copies_constants_unless_sharing():
+    x = C.input_variable(2)
+    k = C.constant(np.ones(2, np.float32))
+    c = x * k
+    assert [v.uid for v in c.clone('share').constants] == [k.uid]
+    for method in ('clone', 'freeze'):
+        copy = c.clone(method)
+        assert copy.constants[0].uid != k.uid
+        k.value = np.full(2, 3., np.float32)
+        np.testing.assert_array_equal(copy.constants[0].value, [1., 1.])
+        k.value = np.ones(2, np.float32)
+
+
+def test_sequence_start_flags_split_a_batch_into_sequences():
+    x = C.sequence.input_variable(2)
+    last = C.sequence.last(x)
+    data = np.asarray([[1., 2.], [2., 3.]], np.float32)
+    np.testing.assert_array_equal(last.eval({x: data}), [[2., 3.]])
+    np.testing.assert_array_equal(last.eval({x: (data, [True, True])}), [[1., 2.], [2., 3.]])
+    with pytest.raises(NotImplementedError, match="sequence_starts"):
+        last.eval({x: (data, [True, False])})

@@ -7,7 +7,7 @@ sparse matrices and one-hot Values wherever CNTK took them.
 """
 from __future__ import annotations
 
-from typing import Any, List, Optional, Tuple
+from typing import Any, List, Optional, Sequence, Tuple
 
 import numpy as np
 import torch
@@ -55,6 +55,8 @@ def bind(var: Variable, data: Any, device: torch.device) -> BoundInput:
         data = arr if not is_seq else [arr]
     if not var.dynamic_axes:
         return _bind_static(var, data, sample, dtype, device)
+    if is_seq and isinstance(data, tuple) and len(data) == 2 and _is_start_flags(data[1]):
+        data = _sequences_with_starts(var, data[0], data[1])
     if isinstance(data, (list, tuple)) and not _is_flat_numbers(data):
         items = [np.asarray(x.toarray()) if _is_sparse_matrix(x) else _as_array(x, var) for x in data]
         if is_seq:
@@ -91,6 +93,22 @@ def bind(var: Variable, data: Any, device: torch.device) -> BoundInput:
         raise ValueError("input %s expects samples of shape %s, i.e. data of shape (batch, %s); got an array of shape %s"
                          % (_label(var), sample, _dims(sample), arr.shape))
     return BoundInput(torch.as_tensor(arr, dtype=dtype, device=device), None)
+
+
+def _is_start_flags(x: Any) -> bool:
+    return isinstance(x, (list, tuple)) and len(x) > 0 and all(isinstance(f, (bool, np.bool_)) for f in x)
+
+
+def _sequences_with_starts(var: Variable, batch: Any, starts: Sequence[bool]) -> list:
+    """CNTK's ``(batch, sequence_starts)``: one sequence per flag. A False flag (this sequence
+    continues the previous minibatch's) is not supported."""
+    if not all(starts):
+        raise NotImplementedError("input %s: sequence_starts with False (a sequence continuing from the previous "
+                                  "minibatch) is not supported; give whole sequences" % _label(var))
+    sequences = list(batch)
+    if len(sequences) != len(starts):
+        raise ValueError("input %s: %d sequences but %d sequence_starts flags" % (_label(var), len(sequences), len(starts)))
+    return sequences
 
 
 def _bind_static(var: Variable, data: Any, sample: tuple, dtype: torch.dtype, device: torch.device) -> BoundInput:

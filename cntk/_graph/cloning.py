@@ -11,8 +11,8 @@ def clone_graph(root, method, substitutions: Dict[Variable, Variable]):
     """Copy every function reachable from ``root`` (block internals included).
 
     Leaves: substituted variables are replaced; parameters are copied (clone), kept (share) or
-    turned into constants (freeze); constants are kept; inputs and placeholders that are not
-    substituted are copied (new uids, same types and names), as CNTK does.
+    turned into constants (freeze); constants are copied (clone, freeze) or kept (share); inputs
+    and placeholders that are not substituted are copied (new uids, same types and names), as CNTK does.
     """
     from .function import Function, as_variable, infer_graph
     for k, v in substitutions.items():
@@ -39,7 +39,7 @@ def clone_graph(root, method, substitutions: Dict[Variable, Variable]):
         if v.is_parameter and method.value == "clone":
             new = Parameter(v._shape, init=v._tensor.detach().cpu().numpy() if v._tensor is not None else v._init,
                             dtype=v._dtype, name=v.name)
-        elif v.is_parameter and method.value == "freeze":
+        elif (v.is_parameter and method.value == "freeze") or (v.is_constant and method.value in ("clone", "freeze")):
             new = Constant(v.value, dtype=v.dtype, name=v.name)
         elif v.is_placeholder or v.is_input:  # unless substituted, CNTK's clone has inputs of its own
             new = Variable.__new__(Variable)

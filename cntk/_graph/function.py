@@ -183,7 +183,12 @@ class Function(TensorOpsMixin):
 
     @property
     def attributes(self) -> dict:
-        """The op's attributes (axis, offset, ...), also under CNTK's names (``dropoutRate``, ``rngSeed``)."""
+        """The op's attributes: CNTK's dictionary for dropout, slice and convolution; for other ops
+        their settings (axis, offset, ...)."""
+        from .cntk_attributes import cntk_attributes
+        cntk_view = cntk_attributes(self)
+        if cntk_view is not None:
+            return cntk_view
         attributes = dict(self._attributes)
         for own, cntk_name in _CNTK_ATTRIBUTE_NAMES.items():
             if own in attributes:

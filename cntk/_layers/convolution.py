@@ -216,20 +216,24 @@ def _fixed_rank(filter_shape: Any, rank: int, what: str) -> tuple:
     return _pad_to_shape((0,) * rank, shape, 'filter_shape')
 
 
+def _fixed_rank_convolution(layer: Any, rank: int, filter_shape: Any, num_filters: Any, activation: Any, init: Any,
+                            pad: Any, strides: Any, bias: Any, init_bias: Any, reduction_rank: int, dilation: Any,
+                            groups: int, name: str) -> Function:
+    """The body of Convolution1D/2D/3D: their defaults, a filter of ``rank`` axes, CNTK's op name."""
+    given = dict(activation=activation, init=init, pad=pad, bias=bias, init_bias=init_bias)
+    resolved = {k: get_default_override(layer, **{k: v}) for k, v in given.items()}
+    return Convolution(_fixed_rank(filter_shape, rank, layer.__name__), num_filters=num_filters, strides=strides,
+                       reduction_rank=reduction_rank, dilation=dilation, groups=groups, op_name=layer.__name__,
+                       name=name, **resolved)
+
+
 def Convolution1D(filter_shape, num_filters=None, activation=default_override_or(identity),
                   init=default_override_or(glorot_uniform()), pad=default_override_or(False), strides=1,
                   bias=default_override_or(True), init_bias=default_override_or(0), reduction_rank=1, dilation=1,
                   name='') -> Function:
     """`Convolution` with a one-axis filter (``filter_shape`` must be a scalar or a 1-tuple)."""
-    activation = get_default_override(Convolution1D, activation=activation)
-    init = get_default_override(Convolution1D, init=init)
-    pad = get_default_override(Convolution1D, pad=pad)
-    bias = get_default_override(Convolution1D, bias=bias)
-    init_bias = get_default_override(Convolution1D, init_bias=init_bias)
-    shape = _fixed_rank(filter_shape, 1, 'Convolution1D')
-    return Convolution(shape, num_filters=num_filters, activation=activation, init=init, pad=pad, strides=strides,
-                       bias=bias, init_bias=init_bias, reduction_rank=reduction_rank, dilation=dilation,
-                       op_name='Convolution1D', name=name)
+    return _fixed_rank_convolution(Convolution1D, 1, filter_shape, num_filters, activation, init, pad, strides, bias,
+                                   init_bias, reduction_rank, dilation, 1, name)
 
 
 def Convolution2D(filter_shape, num_filters=None, activation=default_override_or(identity),
@@ -237,15 +241,8 @@ def Convolution2D(filter_shape, num_filters=None, activation=default_override_or
                   bias=default_override_or(True), init_bias=default_override_or(0), reduction_rank=1, dilation=1,
                   groups=1, name='') -> Function:
     """`Convolution` with a two-axis filter (a scalar ``filter_shape`` is used for both axes)."""
-    activation = get_default_override(Convolution2D, activation=activation)
-    init = get_default_override(Convolution2D, init=init)
-    pad = get_default_override(Convolution2D, pad=pad)
-    bias = get_default_override(Convolution2D, bias=bias)
-    init_bias = get_default_override(Convolution2D, init_bias=init_bias)
-    shape = _fixed_rank(filter_shape, 2, 'Convolution2D')
-    return Convolution(shape, num_filters=num_filters, activation=activation, init=init, pad=pad, strides=strides,
-                       bias=bias, init_bias=init_bias, reduction_rank=reduction_rank, dilation=dilation, groups=groups,
-                       op_name='Convolution2D', name=name)
+    return _fixed_rank_convolution(Convolution2D, 2, filter_shape, num_filters, activation, init, pad, strides, bias,
+                                   init_bias, reduction_rank, dilation, groups, name)
 
 
 def Convolution3D(filter_shape, num_filters=None, activation=default_override_or(identity),
@@ -253,15 +250,8 @@ def Convolution3D(filter_shape, num_filters=None, activation=default_override_or
                   bias=default_override_or(True), init_bias=default_override_or(0), reduction_rank=1, dilation=1,
                   groups=1, name='') -> Function:
     """`Convolution` with a three-axis filter (a scalar ``filter_shape`` is used for all three)."""
-    activation = get_default_override(Convolution3D, activation=activation)
-    init = get_default_override(Convolution3D, init=init)
-    pad = get_default_override(Convolution3D, pad=pad)
-    bias = get_default_override(Convolution3D, bias=bias)
-    init_bias = get_default_override(Convolution3D, init_bias=init_bias)
-    shape = _fixed_rank(filter_shape, 3, 'Convolution3D')
-    return Convolution(shape, num_filters=num_filters, activation=activation, init=init, pad=pad, strides=strides,
-                       bias=bias, init_bias=init_bias, reduction_rank=reduction_rank, dilation=dilation, groups=groups,
-                       op_name='Convolution3D', name=name)
+    return _fixed_rank_convolution(Convolution3D, 3, filter_shape, num_filters, activation, init, pad, strides, bias,
+                                   init_bias, reduction_rank, dilation, groups, name)
 
 
 def ConvolutionTranspose(filter_shape, num_filters, activation=default_override_or(identity),

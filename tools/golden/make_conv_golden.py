@@ -17,8 +17,12 @@ with cntk-torch. Option ``grads``: the indices of the only parameter gradients t
 from __future__ import print_function
 
 import os
+import sys
 
 import numpy as np
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from npz_layout import store_float32  # noqa: E402
 
 LENGTHS = [3, 1, 5, 2]
 LONG_LENGTHS = [3, 4, 6, 3]
@@ -107,14 +111,6 @@ def build(C, case):
     return make(C, x), x
 
 
-def _store(arrays, key, value):
-    if isinstance(value, list):
-        for i, v in enumerate(value):
-            arrays["%s_%d" % (key, i)] = np.asarray(v, dtype=np.float32)
-    else:
-        arrays[key] = np.asarray(value, dtype=np.float32)
-
-
 def main():
     import cntk as C
     arrays = {}
@@ -127,14 +123,14 @@ def main():
             p.value = rng.uniform(-1, 1, p.shape).astype(np.float32)
             arrays["%s__p%d" % (name, k)] = p.value
         data = make_data(spec, rng)
-        _store(arrays, name + "__x", data)
-        _store(arrays, name + "__out", model.eval({x: data}))
+        store_float32(arrays, name + "__x", data)
+        store_float32(arrays, name + "__out", model.eval({x: data}))
         grads = C.square(model).grad({x: data}, wrt=params + [x])
         if not isinstance(grads, dict):  # one variable asked for: CNTK returns its gradient alone
             grads = {x: grads}
         for k, p in enumerate(params):
             arrays["%s__gp%d" % (name, k)] = np.asarray(grads[p], dtype=np.float32)
-        _store(arrays, name + "__gx", grads[x])
+        store_float32(arrays, name + "__gx", grads[x])
         print(name, model.output.shape, [p.shape for p in params])
     out_dir = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))),
                            "tests", "golden")

@@ -18,8 +18,12 @@ Inputs are ``(name, kind, shape, grad)``: kind "batch" (4 samples), "seq" (seque
 from __future__ import print_function
 
 import os
+import sys
 
 import numpy as np
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from npz_layout import store_float32  # noqa: E402
 
 LENGTHS = [3, 1, 2, 2]
 
@@ -126,14 +130,6 @@ def build(C, case):
     return case[2](C, variables), variables
 
 
-def _store(arrays, key, value):
-    if isinstance(value, list):
-        for i, v in enumerate(value):
-            arrays["%s_%d" % (key, i)] = np.asarray(v, dtype=np.float32)
-    else:
-        arrays[key] = np.asarray(value, dtype=np.float32)
-
-
 def main():
     import cntk as C
     arrays = {}
@@ -144,8 +140,8 @@ def main():
         data = make_data(specs, rng)
         feed = {variables[n]: d for n, d in data.items()}
         for n, d in data.items():
-            _store(arrays, "%s__%s" % (name, n), d)
-        _store(arrays, name + "__out", fn.eval(feed))
+            store_float32(arrays, "%s__%s" % (name, n), d)
+        store_float32(arrays, name + "__out", fn.eval(feed))
         params = list(fn.parameters)
         wrt = [variables[s[0]] for s in specs if s[3]] + params
         grads = C.square(fn).grad(feed, wrt=wrt)
@@ -153,9 +149,9 @@ def main():
             grads = {wrt[0]: grads}
         for s in specs:
             if s[3]:
-                _store(arrays, "%s__g%s" % (name, s[0]), grads[variables[s[0]]])
+                store_float32(arrays, "%s__g%s" % (name, s[0]), grads[variables[s[0]]])
         for k, p in enumerate(params):
-            _store(arrays, "%s__gp%d" % (name, k), grads[p])
+            store_float32(arrays, "%s__gp%d" % (name, k), grads[p])
         print(name, fn.output.shape, fn.output.dynamic_axes)
     out_dir = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))),
                            "tests", "golden")

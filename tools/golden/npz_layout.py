@@ -21,3 +21,12 @@ def unpack(npz, prefix):
     if prefix in npz:
         return npz[prefix]
     return None
+
+
+def store_float32(arrays, key, value):
+    """Store ``value`` as float32 under ``key``, a list as ``<key>_0``, ``<key>_1``, ..."""
+    if isinstance(value, list):
+        for i, v in enumerate(value):
+            arrays["%s_%d" % (key, i)] = np.asarray(v, dtype=np.float32)
+    else:
+        arrays[key] = np.asarray(value, dtype=np.float32)
