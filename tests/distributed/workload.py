@@ -2,7 +2,7 @@
 
 * A tagger over a CTF file (equal-length sequences, so that two workers' shares of a minibatch
   are exactly the single-process minibatch): a per-step Dense network with cross entropy.
-* A seed-like regressor (Fold(LSTM) + Dense on windows of a noisy sine, like the solar example)
+* The seed model (Fold(LSTM) + Dense on windows of a noisy sine, like the solar example)
   on in-memory data, for the convergence of block momentum and of quantised gradients.
 """
 import os
@@ -79,11 +79,12 @@ def seed_data(n=256, length=8):
 
 
 def train_seed_like(learner_of, max_samples=1024, mb=32):
-    """A windowed-sine regressor (Dense(8, tanh) + Dense(1); the seed model's LSTM is left out to keep
-    the test fast) trained with `training_session` on in-memory data; returns (loss before, loss
-    after, model) over the whole data set."""
-    x = C.input_variable(8, name='x')
-    z = C.layers.Sequential([C.layers.Dense(8, activation=C.tanh), C.layers.Dense(1)])(x)
+    """The seed model (Fold(LSTM) + Dense(1), initial state 0.1) on windows of a noisy sine, each
+    window a sequence of 8 readings, trained with `training_session` on in-memory data; returns
+    (loss before, loss after, model) over the whole data set."""
+    x = C.sequence.input_variable(1, name='x')
+    with C.default_options(initial_state=0.1):
+        z = C.layers.Sequential([C.layers.Fold(C.layers.LSTM(5)), C.layers.Dense(1)])(x)
     y = C.input_variable(1, name='y')
     rng = np.random.RandomState(4)
     for p in z.parameters:
@@ -91,6 +92,7 @@ def train_seed_like(learner_of, max_samples=1024, mb=32):
     loss = C.squared_error(z, y)
     learner = learner_of(C.adam(z.parameters, C.learning_parameter_schedule(0.1), C.momentum_schedule(0.9)))
     X, Y = seed_data()
+    X = X[:, :, None]  # (window, step, reading)
     before = float(np.mean(loss.eval({x: X, y: Y})))
     C.training_session(C.Trainer(z, (loss, None), [learner]), (X, Y), mb, None, max_samples=max_samples).train()
     return before, float(np.mean(loss.eval({x: X, y: Y}))), z
