@@ -355,3 +355,10 @@ def test_sequence_start_flags_split_a_batch_into_sequences():
     np.testing.assert_array_equal(last.eval({x: (data, [True, True])}), [[1., 2.], [2., 3.]])
     with pytest.raises(NotImplementedError, match="sequence_starts"):
         last.eval({x: (data, [True, False])})
+
+
+def test_classification_error_of_a_diverged_model_does_not_crash():
+    o, t = C.input_variable(3), C.input_variable(3)
+    err = C.classification_error(o, t)
+    value = err.eval({o: np.array([[np.nan] * 3, [1, 2, 0]], np.float32), t: np.array([[1, 0, 0], [0, 1, 0]], np.float32)})
+    np.testing.assert_array_equal(value, [[0.], [0.]])

@@ -114,10 +114,11 @@ def _cross_entropy_with_softmax(call: Call):
 
 
 def _first_argmax(x: torch.Tensor) -> torch.Tensor:
-    """Index of the first maximum along the last dim."""
+    """Index of the first maximum along the last dim (0 where every value is NaN)."""
     best = x.amax(dim=-1, keepdim=True)
     positions = torch.arange(x.shape[-1], device=x.device)
-    return torch.where(x == best, positions, x.shape[-1]).amin(dim=-1)
+    first = torch.where(x == best, positions, x.shape[-1]).amin(dim=-1)
+    return torch.where(first == x.shape[-1], 0, first)
 
 
 def _hardmax_sample(o: torch.Tensor, dyn: int) -> torch.Tensor:
