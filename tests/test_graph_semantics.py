@@ -362,3 +362,14 @@ def test_classification_error_of_a_diverged_model_does_not_crash():
     err = C.classification_error(o, t)
     value = err.eval({o: np.array([[np.nan] * 3, [1, 2, 0]], np.float32), t: np.array([[1, 0, 0], [0, 1, 0]], np.float32)})
     np.testing.assert_array_equal(value, [[0.], [0.]])
+
+
+def test_unfold_from_a_constant():
+    @C.Function
+    def double_up(s):
+        return s * 2
+    x = C.sequence.input_variable(1)
+    out = C.layers.UnfoldFrom(double_up)(C.Constant(1), x)
+    result = out.eval({x: [np.zeros((3, 1), np.float32), np.zeros((5, 1), np.float32)]})
+    np.testing.assert_array_equal(np.ravel(result[0]), [2, 4, 8])
+    np.testing.assert_array_equal(np.ravel(result[1]), [2, 4, 8, 16, 32])

@@ -48,7 +48,7 @@ class _Delay:
         self.offset = node.fn._attributes.get("offset", 1)
         self.x, self.init = x, init
         # a free dimension is known only from data: the initial state keeps its own size there and broadcasts
-        self.static = tuple(-1 if d == FreeDimension else d for d in node.outputs[0].shape)
+        self.static = tuple(-1 if d == FreeDimension else d for d in (node.outputs[0]._shape or ()))
 
 
 class LoopProgram:
@@ -162,4 +162,5 @@ def run_loop(run, step: LoopStep) -> None:
             history[ins.out_id][t] = prev
     for v in step.exported:
         values[id(v)] = torch.stack(history[id(v)], dim=1) if T else \
-            torch.zeros((batch, 0) + tuple(max(d, 0) for d in v.shape), dtype=torch_dtype(v.dtype), device=ctx.device)
+            torch.zeros((batch, 0) + tuple(max(d, 0) for d in (v._shape or ())), dtype=torch_dtype(v.dtype),
+                        device=ctx.device)
