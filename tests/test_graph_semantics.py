@@ -373,3 +373,21 @@ def test_unfold_from_a_constant():
     result = out.eval({x: [np.zeros((3, 1), np.float32), np.zeros((5, 1), np.float32)]})
     np.testing.assert_array_equal(np.ravel(result[0]), [2, 4, 8])
     np.testing.assert_array_equal(np.ravel(result[1]), [2, 4, 8, 16, 32])
+
+
+def test_str_of_a_function_is_its_signature_in_cntk_notation():
+    assert str(C.log(C.input_variable(1), name='f')) == 'f: Log(Tensor[1]) -> Tensor[1]'
+
+    @C.Function
+    def g(x, y):
+        return x + y
+    assert str(g) == 'Plus(x: Sequence[tensor], y: Sequence[tensor]) -> Sequence[tensor]'
+    x = C.sequence.input_variable(3, name='x')
+    assert str(C.layers.Dense(2)(x)).endswith('(x: Sequence[Tensor[3]]) -> Sequence[Tensor[2]]')
+
+
+def test_plot_lists_operands_before_the_ops_using_them():
+    i = C.input_variable((2, 3), name='i1')
+    root = C.times(C.plus(i, C.constant(6, shape=(2, 3)), name='op1'), C.parameter((3, 2), init=7), name='op2')
+    text = C.logging.graph.plot(C.combine([root, C.minus(C.input_variable(()), 1)]))
+    assert text.find('Plus') < text.find('Times')

@@ -514,6 +514,11 @@ class Function(TensorOpsMixin):
         from .user_function import register_udf_deserialize_callback
         register_udf_deserialize_callback(op_name, callback)
 
+    def __str__(self) -> str:
+        """The signature in CNTK's notation, e.g. ``f: Log(Tensor[1]) -> Tensor[1]``."""
+        from .type_text import signature_text
+        return signature_text(self)
+
     def __repr__(self) -> str:
         outs = ", ".join("%s%s" % (o.name and o.name + ": " or "", list(o.shape)) for o in self._outputs)
         return "Composite(%s)%s -> %s" % (self._op_name, (" '%s'" % self._name) if self._name else "", outs)

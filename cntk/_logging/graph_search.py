@@ -153,6 +153,7 @@ def graph_to_dot(root: Any) -> str:
         return '\n'.join(lines + ['}']) + '\n'
     stack: list = [start]
     visited: set = set()
+    header, blocks = lines, []  # one block of lines per function; written inputs first, as CNTK lists them
     while stack:
         node = stack.pop(0)
         if node.uid in visited:
@@ -164,7 +165,8 @@ def graph_to_dot(root: Any) -> str:
             continue
         fn = node.root_function
         stack = list(fn.inputs) + stack
-        lines.append('  %s [%s];' % (_quote(fn.uid), _function_node(fn)))
+        lines = ['  %s [%s];' % (_quote(fn.uid), _function_node(fn))]
+        blocks.append(lines)
         for inp in fn.inputs:
             if fn.is_block and inp.is_constant:
                 continue
@@ -184,7 +186,8 @@ def graph_to_dot(root: Any) -> str:
                                                                      fillcolor='lightyellow')))
                 lines.append('  %s -> %s [%s];' % (_quote(fn.uid), _quote(out.uid),
                                                    _attrs(label=_shape_text(out))))
-    return '\n'.join(lines + ['}']) + '\n'
+    ordered = header + [line for block in reversed(blocks) for line in block]
+    return '\n'.join(ordered + ['}']) + '\n'
 
 
 def _render(dot_source: str, filename: str, fmt: str) -> None:
