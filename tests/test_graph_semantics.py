@@ -391,3 +391,11 @@ def test_plot_lists_operands_before_the_ops_using_them():
     root = C.times(C.plus(i, C.constant(6, shape=(2, 3)), name='op1'), C.parameter((3, 2), init=7), name='op2')
     text = C.logging.graph.plot(C.combine([root, C.minus(C.input_variable(()), 1)]))
     assert text.find('Plus') < text.find('Times')
+
+
+def test_indexing_a_combine_gives_its_operands():
+    x = C.input_variable(2)
+    assert C.combine([x, x])[0] == x
+    assert C.combine(C.combine(x, x), C.combine(x, x))[0] == x
+    doubled = x * 2
+    assert C.combine([doubled, x + 1])[0] == doubled.output

@@ -52,13 +52,17 @@ class TensorOpsMixin:
         return self
 
     def __getitem__(self, key: Any):
-        """NumPy-style slicing; on a function with several outputs, ``f[k]`` picks output k."""
+        """NumPy-style slicing; on a function with several outputs, ``f[k]`` picks output k (for a
+        combine, the operand it forwards)."""
         outputs = getattr(self, "outputs", None)
         if outputs is not None and len(outputs) > 1:
             try:
-                return outputs[key]
+                picked = outputs[key]
             except (IndexError, TypeError):
                 raise KeyError("a function with %d outputs can be indexed only by one output index, got %r"
                                % (len(outputs), key))
+            while picked.owner is not None and picked.owner.op_name == "Combine":  # CNTK: a combine's outputs
+                picked = picked.owner._inputs[picked._output_index]                # are its operands
+            return picked
         from ..ops.slicing import slice_by_index
         return slice_by_index(self, key)
