@@ -276,6 +276,7 @@ class Trainer:
             'minibatches': self._minibatches,
             'parameter_names': [p.name for p in params],
             'parameter_values': [p._tensor.detach().cpu().numpy().copy() for p in params],
+            'constant_values': [c.value for c in fn.constants],  # e.g. batch normalisation's running statistics
             'learners': learner_states,
             'learner_parameter_indices': [[params.index(p) for p in learner.parameters]
                                           for learner in self._learners],
@@ -303,8 +304,8 @@ class Trainer:
         return dict(saved['external_state'])
 
     def restore_from_checkpoint(self, filename: str) -> dict:
-        """Restore parameters, learner state and counters saved by `save_checkpoint`; returns the
-        external state that was saved with them."""
+        """Restore parameters, constants (running statistics), learner state and counters saved by
+        `save_checkpoint`; returns the external state that was saved with them."""
         _, state_path = checkpoint.split_paths(filename)
         if os.path.exists(state_path) and not checkpoint.is_own_format(state_path):
             return self._restore_cntk_checkpoint(filename, state_path)
@@ -325,6 +326,11 @@ class Trainer:
                              % (state_path, len(state['learners']), len(self._learners)))
         for p, v in zip(params, values):
             p.value = v
+        constants = list(self._checkpoint_function().constants)
+        saved_constants = state.get('constant_values')
+        if saved_constants is not None and len(saved_constants) == len(constants):
+            for c, v in zip(constants, saved_constants):
+                c.value = v
         for learner, saved in zip(self._learners, state['learners']):
             learner.restore_from_checkpoint(saved)
         self._samples_seen = int(state['samples_seen'])

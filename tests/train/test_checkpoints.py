@@ -143,3 +143,18 @@ def test_trainer_continues_a_checkpoint_cntk_wrote():
         losses.append(trainer.previous_minibatch_loss_average)
     np.testing.assert_allclose(losses, steps['losses'], rtol=1e-5, atol=1e-6)
     assert trainer.total_number_of_samples_seen == 264
+
+
+def test_a_checkpoint_restores_constants_such_as_running_statistics(tmp_path):
+    x = C.input_variable(10)
+    f = C.layers.BatchNormalization()(x)
+    trainer = C.Trainer(f, C.reduce_sum(f), C.sgd(f.parameters, C.learning_parameter_schedule_per_sample(0.1)))
+
+    def set_all(v):
+        for var in f.constants + f.parameters:
+            var.value = np.full(var.shape, v, np.float32)
+    set_all(2.)
+    trainer.save_checkpoint(str(tmp_path / 'ck'))
+    set_all(3.)
+    trainer.restore_from_checkpoint(str(tmp_path / 'ck'))
+    assert all((var.value == 2.).all() for var in f.constants + f.parameters)
