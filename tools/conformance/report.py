@@ -3,7 +3,7 @@
 Usage: report.py WORKDIR EXPECTED_FAILURES [BASELINE_TESTS]
 
 WORKDIR is the run folder the runner names on its last lines (it holds `tests.tsv`).
-EXPECTED_FAILURES lists, one a line, a test node id or an fnmatch pattern of node ids, then
+EXPECTED_FAILURES lists, one a line, a test node id (matched exactly) or an fnmatch pattern of node ids, then
 ` | ` and the reason it is expected to fail. Only tests that pass under CNTK 2.7 itself
 (BASELINE_TESTS, default: baseline_tests.txt beside this script) are counted.
 
@@ -67,7 +67,7 @@ def main(argv: List[str]) -> int:
         if outcome in PASSING:
             passed += 1
             continue
-        match = next((p for p, _ in expected if fnmatch.fnmatchcase(node, p)), None)
+        match = next((p for p, _ in expected if node == p or fnmatch.fnmatchcase(node, p)), None)
         if match is None:
             unexpected.append((node, outcome, reason))
         else:
