@@ -399,3 +399,13 @@ def test_indexing_a_combine_gives_its_operands():
     assert C.combine(C.combine(x, x), C.combine(x, x))[0] == x
     doubled = x * 2
     assert C.combine([doubled, x + 1])[0] == doubled.output
+
+
+def test_unfold_from_a_lambda_takes_the_state_type_from_the_initial_value():
+    s = C.input_variable(1)
+    x = C.sequence.input_variable(1)
+    out = C.layers.UnfoldFrom(lambda h: h * 0.5)(s, x)
+    result = out.eval({s: np.array([[8.], [100.]], np.float32),
+                       x: [np.zeros((3, 1), np.float32), np.zeros((2, 1), np.float32)]})
+    np.testing.assert_array_equal(np.ravel(result[0]), [4, 2, 1])   # CNTK 2.7 gives the same
+    np.testing.assert_array_equal(np.ravel(result[1]), [50, 25])

@@ -456,7 +456,10 @@ def _require_sequence(fn, x: VarType) -> None:
 def _delay(fn, t):
     x, init = t
     _require_sequence(fn, x)
-    return [VarType(x.shape, first_known_dtype(t), x.axes)]
+    shape = x.shape
+    if shape is Unknown and init.shape is not Unknown and len(init.shape) > 0:
+        shape = init.shape  # a loop's state typed only by its initial value (e.g. UnfoldFrom(lambda h: ...))
+    return [VarType(shape, first_known_dtype(t), x.axes)]
 
 
 @rule("Sequence::First", "Sequence::Last", "Sequence::ReduceSum", "Sequence::ReduceMax")
