@@ -156,7 +156,10 @@ class _DefaultDevice:
 
     def current(self) -> DeviceDescriptor:
         if self.device is None:
-            return next((d for d in [cpu()] + _gpus() if d not in self.excluded), cpu())
+            first = cpu()
+            if first not in self.excluded:  # the usual case: no GPU query on every call
+                return first
+            return next((d for d in _gpus() if d not in self.excluded), first)
         return self.device
 
 

@@ -50,6 +50,8 @@ class RunContext:
         """Write the values computed by ``assign`` ops into their targets. CNTK does this once the
         whole pass (forward, and backward when one follows) is over, so every use of a target within
         the pass sees its old value."""
+        if not self.assignments:
+            return
         with torch.no_grad():
             for target, value in self.assignments:
                 target._tensor.copy_(value.reshape(target._tensor.shape).to(target._tensor))
