@@ -3,7 +3,7 @@ eval / forward / backward / grad entry points that `Function` delegates to."""
 from __future__ import annotations
 
 import contextlib
-from typing import Any, ContextManager, Dict, List, Sequence
+from typing import Any, Callable, ContextManager, Dict, List, Sequence
 
 import numpy as np
 import torch
@@ -189,13 +189,22 @@ def requested_outputs(fn, outputs: Any) -> List[Variable]:
     return result
 
 
+def _memoised(fn, slot: str, compute: Callable[[], Any]) -> Any:
+    """``compute()``, kept on ``fn`` under ``slot`` until the graph changes (for whole-graph walks)."""
+    memo = fn.__dict__.get(slot)
+    version = graph_version()
+    if memo is None or memo[0] != version:
+        memo = fn.__dict__[slot] = (version, compute())
+    return memo[1]
+
+
 def _check_in_graph(fn, outputs: List[Variable]) -> None:
     """Requested outputs must belong to ``fn``'s graph (computing them may need data ``fn`` does not take)."""
     own = {id(o) for o in fn.outputs}
     if all(id(o) in own for o in outputs):
         return
-    nodes = {id(f) for f in traversal.reachable_functions([fn], into_blocks=True)}
-    leaves = {id(v) for v in fn.inputs}
+    nodes, leaves = _memoised(fn, "_members_memo", lambda: (
+        {id(f) for f in traversal.reachable_functions([fn], into_blocks=True)}, {id(v) for v in fn.inputs}))
     for o in outputs:
         if id(o) not in leaves and (o.owner is None or id(o.owner) not in nodes):
             raise ValueError("output %s is not part of the graph of %s" % (label(o), fn))
@@ -225,11 +234,7 @@ class Executor:
     @staticmethod
     def arguments_of(fn) -> List[Variable]:
         """``fn.arguments``, memoised on ``fn`` until the graph changes (it walks the whole graph)."""
-        memo = fn.__dict__.get("_arguments_memo")
-        version = graph_version()
-        if memo is None or memo[0] != version:
-            memo = fn.__dict__["_arguments_memo"] = (version, fn.arguments)
-        return memo[1]
+        return _memoised(fn, "_arguments_memo", lambda: fn.arguments)
 
     def normalize_arguments(self, fn, arguments: Any) -> Dict[Variable, Any]:
         params = self.arguments_of(fn)
