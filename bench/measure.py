@@ -3,8 +3,8 @@ the number of distinct minibatches, and the CPU-time throughput loop."""
 import os
 import time
 
-ATIS = os.environ.get("BENCH_ATIS", os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "shared",
-                                                 "data", "atis", "atis.train.ctf"))
+ATIS = os.environ.get("BENCH_ATIS", os.path.join(os.path.dirname(os.path.abspath(__file__)), "data",
+                                                 "atis.train.head.ctf"))
 BATCHES = 4  # distinct minibatches cycled through
 
 

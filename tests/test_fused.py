@@ -7,6 +7,7 @@ import torch
 
 import cntk as C
 from cntk._exec import fused
+from cntk._exec.fused import step as fused_step
 from cntk._graph.function import _executor
 
 L = C.layers
@@ -138,9 +139,14 @@ class _nullcontext:
         return False
 
 
+@pytest.mark.parametrize("ragged_training", ["scan", "compiled"])
 @pytest.mark.parametrize("dtype", [np.float32, np.float64], ids=["f32", "f64"])
 @pytest.mark.parametrize("name,factory,expected", CONFIGS, ids=IDS)
-def test_fused_and_generic_agree_on_ragged_batches(name, factory, expected, dtype):
+def test_fused_and_generic_agree_on_ragged_batches(name, factory, expected, dtype, ragged_training, monkeypatch):
+    """Both ways of training on a ragged batch: the scan that `engine_for` picks on the CPU, and the
+    engine the plan was compiled for."""
+    if ragged_training == "compiled":
+        monkeypatch.setattr(fused_step, "RAGGED_CPU_TRAINING", {})
     x, model = _model(factory, dtype=dtype)
     data = _data(dtype=dtype)
     wrt = list(model.parameters) + [x]
@@ -160,6 +166,31 @@ def test_layouts_dense_and_ragged_agree(lengths):
     _close(out_f, out_g, "outputs", 1e-5)
     for v in wrt:
         _close(grad_f[v], grad_g[v], "gradient of %s" % (v.name or v.uid), 1e-5)
+
+
+def _loops(fn):
+    return [s for s in _executor.plan_for(fn, fn.outputs).steps if isinstance(s, fused_step.FusedLoop)]
+
+
+@pytest.mark.parametrize("factory,compiled,ragged_training", [
+    (lambda: L.Fold(L.LSTM(4)), "torch.lstm", "scan.lstm"),
+    (lambda: L.Sequential([L.Recurrence(L.LSTM(4)), L.Fold(L.LSTM(4))]), "torch.lstm", "scan.lstm"),
+    (lambda: L.Recurrence(L.RNNStep(3, activation=C.tanh)), "torch.rnn", "scan.rnn"),
+    (lambda: L.Recurrence(L.GRU(3)), "scan.gru", "scan.gru"),
+], ids=["lstm", "stacked_lstm", "rnn_tanh", "gru"])
+def test_training_on_ragged_cpu_batches_takes_the_scan(factory, compiled, ragged_training):
+    """torch's packed CPU kernels are slow to differentiate when batch sizes vary: a training pass
+    over a ragged batch runs the scan; equal lengths and evaluation keep torch's kernels."""
+    x, model = _model(factory)
+    loss = _loss(model)
+    [loop] = _loops(loss)
+    assert loop.engine == compiled
+    loss.grad({x: _data()}, wrt=list(model.parameters))
+    assert loop.last_engine == ragged_training
+    loss.grad({x: _data(lengths=[4, 4, 4])}, wrt=list(model.parameters))
+    assert loop.last_engine == compiled
+    loss.eval({x: _data()})
+    assert loop.last_engine == compiled
 
 
 def test_fold_computes_only_the_final_state():

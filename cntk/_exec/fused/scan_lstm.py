@@ -129,8 +129,9 @@ def lstm_weights(info, w: Weights) -> Weights:
 
 
 def lstm(infos, weights: List[Weights], xs: Tensor, inits: List[List[Tensor]], layout: SequenceLayout) -> Result:
-    """``Recurrence(LSTM(...))`` with any of CNTK's options through `LSTMScan` (one layer)."""
-    w, (h0, c0) = weights[0], inits[0]
-    xp = torch.addmm(w["b"], xs, w["W"])
-    HS, C = LSTMScan.apply(xp, w["H"], h0, c0, w.get("Cif"), w.get("Co"), w.get("P"), infos[0].activation, layout)
-    return [HS, C], [layout.last(HS), layout.last(C)]
+    """``Recurrence(LSTM(...))`` with any of CNTK's options through `LSTMScan`; a stack of them
+    runs layer by layer, each reading the sequence of the one below."""
+    for info, w, (h0, c0) in zip(infos, weights, inits):
+        xp = torch.addmm(w["b"], xs, w["W"])
+        xs, C = LSTMScan.apply(xp, w["H"], h0, c0, w.get("Cif"), w.get("Co"), w.get("P"), info.activation, layout)
+    return [xs, C], [layout.last(xs), layout.last(C)]

@@ -8,7 +8,7 @@ import torch
 from ..._graph.variable import Variable, torch_dtype
 from . import scan_gru, scan_lstm, scan_rnn, torch_rnn
 from .engine import Engine, PreparedWeights
-from .layout import layout_for
+from .layout import RaggedLayout, SequenceLayout, layout_for
 
 ENGINES: Dict[str, Engine] = {
     "torch.lstm": Engine(torch_rnn.lstm_weights, torch_rnn.lstm),
@@ -17,6 +17,19 @@ ENGINES: Dict[str, Engine] = {
     "scan.gru": Engine(scan_gru.gru_weights, scan_gru.gru),
     "scan.rnn": Engine(scan_rnn.rnn_weights, scan_rnn.rnn),
 }
+
+# torch's packed CPU kernels slice each step's rows out of the input projection; when the batch
+# sizes vary, the backward of every slice writes a zero tensor the size of all steps' gates, so a
+# training pass over a ragged minibatch costs about twice the hand-written scan (bench/README.md).
+# Such passes take the scan, which computes the same function.
+RAGGED_CPU_TRAINING = {"torch.lstm": "scan.lstm", "torch.rnn": "scan.rnn"}
+
+
+def engine_for(compiled: str, layout: SequenceLayout, device: torch.device) -> str:
+    """The engine that runs a loop compiled for ``compiled`` on this minibatch's ``layout``."""
+    if device.type == "cpu" and isinstance(layout, RaggedLayout) and torch.is_grad_enabled():
+        return RAGGED_CPU_TRAINING.get(compiled, compiled)
+    return compiled
 
 
 def _initial_state(value: torch.Tensor, dyn: int, batch: int, dim: int, dtype: torch.dtype) -> torch.Tensor:
@@ -29,14 +42,14 @@ def _initial_state(value: torch.Tensor, dyn: int, batch: int, dim: int, dtype: t
 
 class CellLayer:
     """One cell of a fused loop: its `CellInfo`, parameter variables by role, the variables of its
-    initial states and the size of each state; ``prepared`` memoises the engine's weights."""
+    initial states and the size of each state; ``prepared`` memoises each engine's weights."""
 
     def __init__(self, info, roles: Dict[str, Variable], inits: Sequence[Variable], dims: Sequence[int]) -> None:
         self.info = info
         self.roles = dict(roles)
         self.inits = list(inits)
         self.dims = list(dims)
-        self.prepared = PreparedWeights()
+        self.prepared: Dict[str, PreparedWeights] = {}  # by engine
         self._constant_states: Optional[tuple] = None  # (key, states, sources) for constant initial states
 
     def initial_states(self, values: Dict[int, torch.Tensor], batch: int, dtype: torch.dtype, layout) -> List[torch.Tensor]:
@@ -62,6 +75,8 @@ class FusedLoop:
     nothing needs it), ``finals[k]`` the variables (``Sequence::Last`` of a forward loop,
     ``Sequence::First`` of a backward one) that receive its final value. ``fallback`` computes the
     same with the generic step loop, for minibatches the engines do not take (an empty sequence).
+    ``engine`` is the choice made when the plan was compiled; `engine_for` may pick another engine
+    for a minibatch.
     """
 
     def __init__(self, engine: str, layers: Sequence[CellLayer], x: Variable, axis, backward: bool,
@@ -75,6 +90,7 @@ class FusedLoop:
         self.finals = [list(f) for f in finals]
         self.fallback = fallback
         self.dtype = torch_dtype(x.dtype)
+        self.last_engine: Optional[str] = None  # the engine of the latest minibatch (see `engine_for`)
 
     @property
     def inputs(self) -> List[Variable]:
@@ -102,12 +118,14 @@ class FusedLoop:
             run.run_steps(self.fallback)
             return
         dtype = self.dtype
-        engine = ENGINES[self.engine]
+        self.last_engine = name = engine_for(self.engine, layout, x.device)
+        engine = ENGINES[name]
         infos, weights, inits = [], [], []
         for layer in self.layers:
             params = {role: values[id(v)].to(dtype) for role, v in layer.roles.items()}
             infos.append(layer.info)
-            weights.append(layer.prepared.get(engine.prepare, layer.info, params))
+            prepared = layer.prepared.get(name) or layer.prepared.setdefault(name, PreparedWeights())
+            weights.append(prepared.get(engine.prepare, layer.info, params))
             inits.append(layer.initial_states(values, B, dtype, layout))
         xs = layout.pack(x.reshape(B, T, -1).to(dtype))
         with torch.autocast(x.device.type, enabled=False):  # the fused kernels run in the loop's dtype
