@@ -17,11 +17,11 @@ unless the parameter is float64), as CNTK does.
 from __future__ import annotations
 
 import math
-from typing import Any, Dict, Iterable, Optional
+from typing import Any, Dict, Iterable, List, Optional
 
 import torch
 
-from .base import Learner, UpdateContext, elem_round
+from .base import Learner, UpdateContext, batched, elem_round
 from .options import LearnerOptions
 from .schedules import TrainingParameterSchedule
 
@@ -60,8 +60,29 @@ class AdamLearner(Learner):
             p.addcdiv_(m, v + self._epsilon, value=-step)
         else:
             v.mul_(b2).addcmul_(g, g, value=1.0 - b2)
-            step = ctx['eta'] * math.sqrt(1.0 - beta2 ** t) / (1.0 - beta1 ** t)
-            p.addcdiv_(m, v.sqrt().add_(self._epsilon), value=-step)
+            p.addcdiv_(m, v.sqrt().add_(self._epsilon), value=-self._adam_step(ctx))
+
+    def _apply_all(self, params: List[torch.Tensor], grads: List[torch.Tensor], states: List[Dict[str, Any]],
+                   ctx: UpdateContext) -> None:
+        """Adam's rule for all parameters at once (the same arithmetic as `_apply`, in foreach ops)."""
+        if self._adamax or not batched(params):
+            return super()._apply_all(params, grads, states, ctx)
+        b1 = elem_round(ctx['beta1'], params[0].dtype)
+        b2 = elem_round(ctx['beta2'], params[0].dtype)
+        ms, vs = [s['m'] for s in states], [s['v'] for s in states]
+        torch._foreach_mul_(ms, b1)
+        torch._foreach_add_(ms, grads, alpha=(1.0 - b1) if self._unit_gain else 1.0)
+        torch._foreach_mul_(vs, b2)
+        torch._foreach_addcmul_(vs, grads, grads, value=1.0 - b2)
+        denominators = torch._foreach_sqrt(vs)
+        torch._foreach_add_(denominators, self._epsilon)
+        torch._foreach_addcdiv_(params, ms, denominators, value=-self._adam_step(ctx))
+
+    @staticmethod
+    def _adam_step(ctx: UpdateContext) -> float:
+        """η with Adam's bias corrections for update t."""
+        t = ctx['t']
+        return ctx['eta'] * math.sqrt(1.0 - ctx['beta2'] ** t) / (1.0 - ctx['beta1'] ** t)
 
 
 class FSAdaGradLearner(Learner):

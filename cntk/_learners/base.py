@@ -10,7 +10,8 @@ Subclasses implement three hooks:
 
 * ``_hyper(ctx)`` – evaluate their own schedules for this minibatch (adds entries to ``ctx``);
 * ``_init_state(p)`` – a dict of per-parameter state (tensors or Python floats);
-* ``_apply(p, g, state, ctx)`` – update the parameter tensor ``p`` in place from gradient ``g``.
+* ``_apply(p, g, state, ctx)`` – update the parameter tensor ``p`` in place from gradient ``g``;
+  a rule may also override ``_apply_all`` to update all parameters with one call per step.
 """
 from __future__ import annotations
 
@@ -45,6 +46,14 @@ def elem_round(value: float, dtype: torch.dtype) -> float:
     if dtype == torch.float64:
         return float(value)
     return float(np.float32(value))
+
+
+def batched(params: List[torch.Tensor]) -> bool:
+    """Whether a rule may update ``params`` with ``torch._foreach_*`` ops, one call per arithmetic
+    step for all of them: they share a dtype (the rounded factors depend on it) and a device. The
+    foreach ops do the same element arithmetic as the per-tensor ops, so the results are equal."""
+    first = params[0]
+    return all(p.dtype == first.dtype and p.device == first.device for p in params)
 
 
 class UpdateContext(dict):
@@ -234,24 +243,27 @@ class Learner:
         opts = self._options
         noise = opts.gaussian_noise_injection_std_dev
         with torch.no_grad():
+            gs = []
             for i, (p, pt) in enumerate(zip(self._parameters, tensors)):
                 g = grads[p]
                 if g.dtype != pt.dtype or g.device != pt.device:
                     g = g.to(device=pt.device, dtype=pt.dtype)
                 g = g.detach()
-                if tuple(g.shape) != tuple(pt.shape):
+                if g.shape != pt.shape:
                     g = g.reshape(pt.shape)
                 if compat:
                     g = g / n
                 g = preprocess.clip(g, opts.gradient_clipping_threshold_per_sample, per_sample,
                                     opts.gradient_clipping_with_truncation)
-                g = preprocess.add_l2(g, pt, opts.l2_regularization_weight, per_sample)
+                gs.append(preprocess.add_l2(g, pt, opts.l2_regularization_weight, per_sample))
                 preprocess.add_noise_(pt, noise, self._noise_generator)
-                state = self._state[i]
-                if state is None:
-                    state = self._state[i] = self._init_state(pt)
-                self._apply(pt, g, state, ctx)
-                preprocess.soft_threshold_(pt, ctx['eta'] * opts.l1_regularization_weight * per_sample)
+                if self._state[i] is None:
+                    self._state[i] = self._init_state(pt)
+            self._apply_all(tensors, gs, self._state, ctx)
+            l1 = ctx['eta'] * opts.l1_regularization_weight * per_sample
+            if l1:
+                for pt in tensors:
+                    preprocess.soft_threshold_(pt, l1)
         self._sample_count += n
         self._minibatch_count += 1
         if sweep_end:
@@ -269,6 +281,13 @@ class Learner:
     def _apply(self, p: torch.Tensor, g: torch.Tensor, state: Dict[str, Any], ctx: UpdateContext) -> None:
         """Update ``p`` in place."""
         raise NotImplementedError
+
+    def _apply_all(self, params: List[torch.Tensor], grads: List[torch.Tensor], states: List[Dict[str, Any]],
+                   ctx: UpdateContext) -> None:
+        """Update every parameter in place: ``_apply`` per parameter, unless a rule does them all at
+        once (see `batched`)."""
+        for p, g, state in zip(params, grads, states):
+            self._apply(p, g, state, ctx)
 
     def _momentum_value(self, schedule: TrainingParameterSchedule, n: int) -> float:
         """A momentum-like schedule evaluated for a minibatch of ``n`` samples (m**(n/M))."""

@@ -9,11 +9,11 @@ With η = lr/M (M = the learning-rate schedule's reference minibatch size, N whe
 """
 from __future__ import annotations
 
-from typing import Any, Dict, Iterable, Optional
+from typing import Any, Dict, Iterable, List, Optional
 
 import torch
 
-from .base import Learner, UpdateContext, elem_round
+from .base import Learner, UpdateContext, batched, elem_round
 from .options import LearnerOptions
 from .schedules import TrainingParameterSchedule
 
@@ -25,6 +25,13 @@ class SGDLearner(Learner):
         # η·g rounded before the subtraction (no fused multiply-add), so the step equals the same
         # update written as a graph (``universal``) bit for bit.
         p.sub_(g * elem_round(ctx['eta'], p.dtype))
+
+    def _apply_all(self, params: List[torch.Tensor], grads: List[torch.Tensor], states: List[Dict[str, Any]],
+                   ctx: UpdateContext) -> None:
+        """`_apply` for all parameters at once, in foreach ops."""
+        if not batched(params):
+            return super()._apply_all(params, grads, states, ctx)
+        torch._foreach_sub_(params, torch._foreach_mul(grads, elem_round(ctx['eta'], params[0].dtype)))
 
 
 class MomentumSGDLearner(Learner):
@@ -62,6 +69,17 @@ class MomentumSGDLearner(Learner):
         v = state['v']
         v.mul_(mu).add_(g, alpha=c)
         p.sub_(v)
+
+    def _apply_all(self, params: List[torch.Tensor], grads: List[torch.Tensor], states: List[Dict[str, Any]],
+                   ctx: UpdateContext) -> None:
+        """`_apply` for all parameters at once, in foreach ops (Nesterov keeps the loop)."""
+        if type(self)._apply is not MomentumSGDLearner._apply or not batched(params):
+            return super()._apply_all(params, grads, states, ctx)
+        mu, c = self._coefficients(params[0], ctx)
+        vs = [s['v'] for s in states]
+        torch._foreach_mul_(vs, mu)
+        torch._foreach_add_(vs, grads, alpha=c)
+        torch._foreach_sub_(params, vs)
 
 
 class NesterovLearner(MomentumSGDLearner):
