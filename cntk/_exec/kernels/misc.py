@@ -13,8 +13,11 @@ def _dropout(call: Call):
     rate = call.attrs.get("rate", 0.0)
     if not call.ctx.training or rate <= 0.0:
         return [x]
-    keep = torch.rand(x.shape, generator=call.ctx.generator_for(call.fn), dtype=torch.float64).to(x.device) >= rate
-    return [torch.where(keep, x / (1.0 - rate), torch.zeros((), dtype=x.dtype, device=x.device))]
+    # uniform draws on the CPU (the same masks on every device) turned in place into the factor
+    # each element is multiplied by: 1/(1 - rate) where kept, 0 where dropped
+    factor = torch.rand(x.shape, generator=call.ctx.generator_for(call.fn))
+    factor = factor.ge_(rate).mul_(1.0 / (1.0 - rate)).to(device=x.device, dtype=x.dtype)
+    return [x * factor]
 
 
 @kernel("EyeLikeOp")
