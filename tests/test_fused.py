@@ -258,6 +258,28 @@ def test_training_with_a_trainer_matches_the_generic_loop():
         np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)
 
 
+@pytest.mark.parametrize("learner", ["adam", "momentum_sgd", "sgd"])
+def test_evaluation_after_an_update_sees_the_new_weights(learner):
+    """Evaluation memoises the engine's prepared weights on the parameters' version counters: every
+    learner's update (torch's fused Adam kernel too) must count as a modification."""
+    x, model = _model(lambda: L.Sequential([L.Fold(L.LSTM(4)), L.Dense(1)]))
+    y = C.input_variable(1)
+    loss = C.squared_error(model, y)
+    lr = C.learning_parameter_schedule(0.1)
+    make = {"adam": lambda: C.adam(model.parameters, lr=lr, momentum=C.momentum_schedule(0.9)),
+            "momentum_sgd": lambda: C.momentum_sgd(model.parameters, lr=lr, momentum=C.momentum_schedule(0.9)),
+            "sgd": lambda: C.sgd(model.parameters, lr=lr)}[learner]
+    trainer = C.Trainer(model, (loss, loss), [make()])
+    data = _data(lengths=[4, 4, 4])
+    before = model.eval({x: data})
+    trainer.train_minibatch({x: data, y: np.ones((3, 1), np.float32)})
+    after = model.eval({x: data})
+    with fused.generic_loops():
+        expected = model.eval({x: data})
+    assert np.abs(after - before).max() > 1e-3
+    _close(after, expected, "outputs after the update", 1e-5)
+
+
 def test_plans_are_compiled_once_per_output_set(monkeypatch):
     """Minibatch after minibatch, training and evaluation alternating, nothing is recompiled."""
     from cntk._exec import runner

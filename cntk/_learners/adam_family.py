@@ -20,6 +20,7 @@ import math
 from typing import Any, Dict, Iterable, List, Optional
 
 import torch
+from torch.autograd.graph import increment_version
 
 from .base import Learner, UpdateContext, batched, elem_round
 from .options import LearnerOptions
@@ -64,12 +65,16 @@ class AdamLearner(Learner):
 
     def _apply_all(self, params: List[torch.Tensor], grads: List[torch.Tensor], states: List[Dict[str, Any]],
                    ctx: UpdateContext) -> None:
-        """Adam's rule for all parameters at once (the same arithmetic as `_apply`, in foreach ops)."""
+        """Adam's rule for all parameters at once: torch's fused Adam kernel under unit gain, else the
+        same arithmetic as `_apply` in foreach ops."""
         if self._adamax or not batched(params):
             return super()._apply_all(params, grads, states, ctx)
         b1 = elem_round(ctx['beta1'], params[0].dtype)
         b2 = elem_round(ctx['beta2'], params[0].dtype)
         ms, vs = [s['m'] for s in states], [s['v'] for s in states]
+        if self._unit_gain:
+            self._fused_step(params, grads, ms, vs, b1, b2, ctx)
+            return
         torch._foreach_mul_(ms, b1)
         torch._foreach_add_(ms, grads, alpha=(1.0 - b1) if self._unit_gain else 1.0)
         torch._foreach_mul_(vs, b2)
@@ -77,6 +82,25 @@ class AdamLearner(Learner):
         denominators = torch._foreach_sqrt(vs)
         torch._foreach_add_(denominators, self._epsilon)
         torch._foreach_addcdiv_(params, ms, denominators, value=-self._adam_step(ctx))
+
+    def _fused_step(self, params: List[torch.Tensor], grads: List[torch.Tensor], ms: List[torch.Tensor],
+                    vs: List[torch.Tensor], b1: float, b2: float, ctx: UpdateContext) -> None:
+        """One call of torch's fused Adam. torch divides by ``sqrt(v)/sqrt(c2) + ε'`` and multiplies
+        by ``lr/c1``, its corrections c from the β's it is given (rounded to the parameters'
+        precision); CNTK multiplies by ``η·sqrt(C2)/C1`` and divides by ``sqrt(v) + ε``, its
+        corrections C from the β's unrounded. The same update when ``ε' = ε/sqrt(c2)`` and
+        ``lr = η·(c1/C1)·sqrt(C2/c2)``. The β's of the kernel's moment updates are the rounded ones,
+        as in `_apply`."""
+        t = ctx['t']
+        c1, c2 = 1.0 - b1 ** t, 1.0 - b2 ** t
+        C1, C2 = 1.0 - ctx['beta1'] ** t, 1.0 - ctx['beta2'] ** t
+        lr = ctx['eta'] * (c1 / C1) * math.sqrt(C2 / c2)
+        count = torch.tensor(float(t), device=params[0].device)
+        torch._fused_adam_(params, list(grads), ms, vs, [], [count] * len(params), lr=lr, beta1=b1, beta2=b2,
+                           weight_decay=0.0, eps=self._epsilon / math.sqrt(c2), amsgrad=False, maximize=False)
+        # the kernel writes without counting a modification; what memoises on the parameters'
+        # version counters (the fused recurrences' prepared weights) must see the change
+        increment_version(params + ms + vs)
 
     @staticmethod
     def _adam_step(ctx: UpdateContext) -> float:
