@@ -78,3 +78,35 @@ def test_affine_matches_product_plus_bias():
     flat = np.concatenate([d.reshape(-1, 3) for d in data])
     np.testing.assert_allclose(grads[W], flat.T @ np.ones((len(flat), 4), np.float32), rtol=1e-5, atol=1e-5)
     np.testing.assert_allclose(grads[b], np.full(4, len(flat), np.float32), rtol=1e-6)
+
+
+@pytest.mark.parametrize("lengths", [[9, 2, 3, 1], [5, 5, 4]], ids=["mostly_padding", "little_padding"])
+def test_dense_on_ragged_sequences_matches_numpy(lengths, monkeypatch):
+    """A Dense with a large weight on a ragged batch multiplies only the real steps' rows (when at
+    least a quarter is padding): its values and gradients are those of the plain product."""
+    from cntk._exec import affine
+    calls = []
+    original = affine.valid_rows
+
+    def spy(*args):
+        rows = original(*args)
+        calls.append(rows is not None)
+        return rows
+    monkeypatch.setattr(affine, "valid_rows", spy)
+    x = C.sequence.input_variable(160)
+    model = C.layers.Dense(120)(x)
+    W, b = model.parameters[0], model.parameters[1]
+    rng = np.random.RandomState(2)
+    b.value = rng.standard_normal(120).astype(np.float32)
+    data = [rng.standard_normal((n, 160)).astype(np.float32) for n in lengths]
+    out = model.eval({x: data})
+    for o, d in zip(out, data):
+        np.testing.assert_allclose(o, d @ W.value + b.value, rtol=1e-5, atol=1e-4)
+    assert calls == [sum(lengths) <= 0.75 * len(lengths) * max(lengths)]
+    weights = [rng.standard_normal((n, 120)).astype(np.float32) for n in lengths]
+    y = C.sequence.input_variable(120)
+    loss = C.reduce_sum(C.sequence.reduce_sum(model * y))
+    grads = loss.grad({x: data, y: weights}, wrt=[W, b])
+    stacked_x, stacked_y = np.concatenate(data), np.concatenate(weights)
+    np.testing.assert_allclose(grads[W], stacked_x.T @ stacked_y, rtol=1e-4, atol=1e-3)
+    np.testing.assert_allclose(grads[b], stacked_y.sum(0), rtol=1e-5, atol=1e-4)
