@@ -1,7 +1,8 @@
 """`FusedLoop`: the plan step that runs a stock-cell recurrence with one engine call."""
 from __future__ import annotations
 
-from typing import Dict, List, Optional, Sequence
+import contextlib
+from typing import ContextManager, Dict, List, Optional, Sequence
 
 import torch
 
@@ -30,6 +31,13 @@ def engine_for(compiled: str, layout: SequenceLayout, device: torch.device) -> s
     if device.type == "cpu" and isinstance(layout, RaggedLayout) and torch.is_grad_enabled():
         return RAGGED_CPU_TRAINING.get(compiled, compiled)
     return compiled
+
+
+def _autocast_off(device_type: str) -> ContextManager:
+    """A context with autocast off on the device (nothing to do, and nothing paid, when it is off)."""
+    if torch.is_autocast_enabled(device_type):
+        return torch.autocast(device_type, enabled=False)
+    return contextlib.nullcontext()
 
 
 def _initial_state(value: torch.Tensor, dyn: int, batch: int, dim: int, dtype: torch.dtype) -> torch.Tensor:
@@ -128,7 +136,7 @@ class FusedLoop:
             weights.append(prepared.get(engine.prepare, layer.info, params))
             inits.append(layer.initial_states(values, B, dtype, layout))
         xs = layout.pack(x.reshape(B, T, -1).to(dtype))
-        with torch.autocast(x.device.type, enabled=False):  # the fused kernels run in the loop's dtype
+        with _autocast_off(x.device.type):  # the fused kernels run in the loop's dtype
             sequences, finals = engine.run(infos, weights, xs, inits, layout)
         for k, var in enumerate(self.sequences):
             if var is not None:
