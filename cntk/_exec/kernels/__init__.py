@@ -68,7 +68,8 @@ def align(op: Operand, out_dyn: int, rank: int) -> torch.Tensor:
     pad = rank - len(static)
     if pad < 0:
         raise RuntimeError("operand of static rank %d does not fit rank %d" % (len(static), rank))
-    return t.reshape(lead + (1,) * pad + static)
+    shape = lead + (1,) * pad + static
+    return t if t.shape == shape else t.reshape(shape)  # no view op (nor autograd node) when already aligned
 
 
 def aligned(call: Call) -> List[torch.Tensor]:
