@@ -74,7 +74,7 @@ class DeviceDescriptor:
     def torch_device(self) -> torch.device:
         """The torch device this descriptor names."""
         if self._kind == DeviceKind.CPU:
-            return torch.device('cpu')
+            return _CPU_TORCH
         kind = _accelerator() or 'cuda'
         return torch.device(kind, self._id) if kind == 'cuda' else torch.device(kind)
 
@@ -172,7 +172,11 @@ def _gpus() -> List[DeviceDescriptor]:
 
 def cpu() -> DeviceDescriptor:
     """The CPU."""
-    return DeviceDescriptor(DeviceKind.CPU)
+    return _CPU
+
+
+_CPU = DeviceDescriptor(DeviceKind.CPU)  # descriptors are values: one object serves every cpu() call
+_CPU_TORCH = torch.device('cpu')
 
 
 def gpu(device_id: int) -> DeviceDescriptor:

@@ -8,6 +8,7 @@ from typing import List, Optional
 import torch
 
 from .._graph.variable import Variable, torch_dtype
+from .calls import as_dtype
 from .plan import Node, NodeStep, step_reads
 
 
@@ -46,14 +47,15 @@ class Affine:
         much padding, only the rows of real steps are multiplied (`valid_rows`)."""
         values, dtype = run.values, self.dtype
         x_var, w_var = self.times.inputs
-        x, w = values[id(x_var)].to(dtype), values[id(w_var)].to(dtype)
-        b, flat = values[id(self.bias)].to(dtype), x.reshape(-1, w.shape[0])
+        x, w = as_dtype(values[id(x_var)], dtype), as_dtype(values[id(w_var)], dtype)
+        b = as_dtype(values[id(self.bias)], dtype)
+        flat = x if x.dim() == 2 else x.reshape(-1, w.shape[0])
         rows = valid_rows(run.ctx, x_var, x) if w.numel() >= _LARGE_PRODUCT else None
         if rows is None:
             y = torch.addmm(b, flat, w)
         else:  # padding rows stay 0: whatever reads this output masks them
             y = flat.new_zeros(flat.shape[0], w.shape[1]).index_copy(0, rows, torch.addmm(b, flat[rows], w))
-        values[id(self.plus.outputs[0])] = y.reshape(tuple(x.shape[:-1]) + (w.shape[1],))
+        values[id(self.plus.outputs[0])] = y if x.dim() == 2 else y.view(x.shape[:-1] + (w.shape[1],))
 
 
 # Skipping padding pays for its row gather and scatter when at least a quarter of the rows are

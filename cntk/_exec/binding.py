@@ -7,6 +7,7 @@ sparse matrices and one-hot Values wherever CNTK took them.
 """
 from __future__ import annotations
 
+import functools
 from typing import Any, List, Optional, Sequence, Tuple
 
 import numpy as np
@@ -38,6 +39,13 @@ def _label(var: Variable) -> str:
 
 def _is_sparse_matrix(x: Any) -> bool:
     return hasattr(x, "tocsr") and hasattr(x, "toarray")
+
+
+@functools.lru_cache(maxsize=64)
+def equal_lengths(batch: int, steps: int, device: torch.device) -> torch.Tensor:
+    """The lengths of ``batch`` sequences of ``steps`` steps each (one shared tensor per shape:
+    lengths are never written in place)."""
+    return torch.full((batch,), steps, dtype=torch.long, device=device)
 
 
 def bind(var: Variable, data: Any, device: torch.device) -> BoundInput:
@@ -81,8 +89,7 @@ def bind(var: Variable, data: Any, device: torch.device) -> BoundInput:
             arr = arr[None]
         if arr.ndim != len(sample) + 2:
             raise ValueError("input %s expects data of shape (batch, time, %s); got %s" % (_label(var), _dims(sample), arr.shape))
-        lengths = torch.full((arr.shape[0],), arr.shape[1], dtype=torch.long, device=device)
-        return BoundInput(torch.as_tensor(arr, dtype=dtype, device=device), lengths)
+        return BoundInput(torch.as_tensor(arr, dtype=dtype, device=device), equal_lengths(arr.shape[0], arr.shape[1], device))
     if arr.ndim == len(sample) and fits(arr.shape, sample):
         arr = arr[None]
     elif arr.ndim == len(sample) + 2 and arr.shape[1] == 1 and fits(arr.shape[2:], sample):
@@ -182,7 +189,9 @@ def _from_value(var: Variable, v: Value, sample: tuple, is_seq: bool, dtype: tor
 def to_numpy(t: torch.Tensor, lengths: Optional[torch.Tensor], dyn: int) -> Any:
     """An engine result in CNTK's output convention: a list of per-sequence arrays for
     sequence outputs, one array otherwise."""
-    arr = t.detach().cpu().numpy()
+    if t.requires_grad:
+        t = t.detach()
+    arr = t.numpy() if t.device.type == "cpu" else t.cpu().numpy()
     if dyn == 2:
         lens = lengths.cpu().tolist()
         return [arr[b, :n] for b, n in enumerate(lens)]

@@ -19,6 +19,11 @@ class NodeKernel(NamedTuple):
     out_dyn: List[int]
 
 
+def as_dtype(t: torch.Tensor, dtype: torch.dtype) -> torch.Tensor:
+    """``t`` in ``dtype`` (itself, without a call into torch, when it already is)."""
+    return t if t.dtype == dtype else t.to(dtype)
+
+
 def label(var: Variable) -> str:
     """A variable as error messages name it."""
     return "'%s'" % (var.name or var.uid)

@@ -35,6 +35,10 @@ def autocast_for(device: torch.device) -> ContextManager:
     return contextlib.nullcontext() if dtype is None else torch.autocast(device.type, dtype=dtype)
 
 
+def _source_label(source: Any) -> str:
+    return label(source) if isinstance(source, Variable) else str(source)
+
+
 class RunContext:
     """State of one run: sequence lengths per axis, training flag, random generators."""
 
@@ -42,7 +46,7 @@ class RunContext:
         self.training = training
         self.device = device
         self.lengths: Dict[str, torch.Tensor] = {}
-        self.length_sources: Dict[str, str] = {}
+        self.length_sources: Dict[str, Any] = {}
         self.cache: Dict[Any, Any] = {}  # per-run memos (e.g. the packed layout of an axis' sequences)
         self.assignments: List[tuple] = []  # (parameter or constant, new value) written by `commit_assignments`
 
@@ -63,7 +67,9 @@ class RunContext:
             raise RuntimeError("no sequence lengths known for %r" % (var,))
         return self.lengths[axis.name]
 
-    def set_lengths(self, var: Variable, lengths: torch.Tensor, source: str = "") -> None:
+    def set_lengths(self, var: Variable, lengths: torch.Tensor, source: Any = "") -> None:
+        """Record the sequence lengths of ``var``'s sequence axis. ``source`` (the input variable,
+        or a description) names where they came from; two sources must agree."""
         axis = var.sequence_axis
         if axis is None:
             return
@@ -71,8 +77,8 @@ class RunContext:
         if known is not None and source:
             if known.shape != lengths.shape or not bool(torch.equal(known.cpu(), lengths.cpu())):
                 raise ValueError("inputs %s and %s share the sequence axis '%s' but their sequences differ in length "
-                                 "(%s vs %s)" % (self.length_sources[axis.name], source, axis.name,
-                                                 known.tolist()[:8], lengths.tolist()[:8]))
+                                 "(%s vs %s)" % (_source_label(self.length_sources[axis.name]), _source_label(source),
+                                                 axis.name, known.tolist()[:8], lengths.tolist()[:8]))
         self.lengths[axis.name] = lengths
         if source:
             self.length_sources[axis.name] = source
@@ -219,7 +225,7 @@ class Executor:
         nothing) until the graph changes."""
         cache = fn.__dict__.setdefault("_plan_cache", {})
         fuse = fused.enabled()
-        key = (tuple(o.uid for o in outputs), fuse)
+        key = (tuple(map(id, outputs)), fuse)  # the plan keeps the outputs alive: their ids stay theirs
         version = graph_version()
         hit = cache.get(key)
         if hit is not None and hit[0] == version:
@@ -270,7 +276,7 @@ class Executor:
                 raise ValueError("argument %s is a placeholder; bind it to an input before evaluating" % label(var))
             bound = binding.bind(var, data, device)
             if bound.lengths is not None:
-                ctx.set_lengths(var, bound.lengths, source=label(var))
+                ctx.set_lengths(var, bound.lengths, source=var)
             if any(g is var for g in grad_inputs) or (needs_grad and var.needs_gradient):
                 bound.tensor = bound.tensor.detach().clone().requires_grad_(True)
             feeds[id(var)] = bound

@@ -164,6 +164,12 @@ def _dense_layout(batch: int, steps: int, backward: bool) -> DenseLayout:
     return DenseLayout(batch, steps, backward)
 
 
+# Inputs of equal-length sequences share one lengths tensor per shape (`binding.equal_lengths`):
+# the layout last made from such a tensor is kept with it, so the next minibatch of the same shape
+# finds it without reading the lengths.
+_LAST_EQUAL: Dict[tuple, Tuple[Tensor, "DenseLayout"]] = {}
+
+
 def layout_for(cache: Dict, lengths: Tensor, T: int, backward: bool, device: torch.device,
                key: Optional[tuple] = None) -> Optional[SequenceLayout]:
     """The layout of a minibatch with these sequence ``lengths`` padded to ``T`` steps, memoised
@@ -172,12 +178,16 @@ def layout_for(cache: Dict, lengths: Tensor, T: int, backward: bool, device: tor
     key = key + (T, backward) if key is not None else None
     if key is not None and key in cache:
         return cache[key]
+    shared = _LAST_EQUAL.get((T, backward, device))
+    if shared is not None and shared[0] is lengths:  # the same lengths tensor as a recent minibatch's
+        return shared[1]
     lens = lengths.tolist()
     layout: Optional[SequenceLayout]
     if not lens or min(lens) < 1:
         layout = None
     elif all(n == T for n in lens):
         layout = _dense_layout(len(lens), T, backward)
+        _LAST_EQUAL[(T, backward, device)] = (lengths, layout)
     else:
         layout = RaggedLayout(lens, T, backward, device)
     if key is not None:

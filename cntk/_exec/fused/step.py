@@ -8,6 +8,7 @@ import torch
 
 from ..._graph.variable import Variable, torch_dtype
 from . import scan_gru, scan_lstm, scan_rnn, torch_rnn
+from ..calls import as_dtype
 from .engine import Engine, PreparedWeights
 from .layout import RaggedLayout, SequenceLayout, layout_for
 
@@ -130,12 +131,12 @@ class FusedLoop:
         engine = ENGINES[name]
         infos, weights, inits = [], [], []
         for layer in self.layers:
-            params = {role: values[id(v)].to(dtype) for role, v in layer.roles.items()}
+            params = {role: as_dtype(values[id(v)], dtype) for role, v in layer.roles.items()}
             infos.append(layer.info)
             prepared = layer.prepared.get(name) or layer.prepared.setdefault(name, PreparedWeights())
             weights.append(prepared.get(engine.prepare, layer.info, params))
             inits.append(layer.initial_states(values, B, dtype, layout))
-        xs = layout.pack(x.reshape(B, T, -1).to(dtype))
+        xs = layout.pack(as_dtype(x if x.dim() == 3 else x.reshape(B, T, -1), dtype))
         with _autocast_off(x.device.type):  # the fused kernels run in the loop's dtype
             sequences, finals = engine.run(infos, weights, xs, inits, layout)
         for k, var in enumerate(self.sequences):
