@@ -41,6 +41,7 @@ class AdamLearner(Learner):
         self._unit_gain = bool(unit_gain)
         self._epsilon = float(epsilon)
         self._adamax = bool(adamax)
+        self._counts: Dict[torch.device, torch.Tensor] = {}  # step counts handed to the fused kernel
 
     def _hyper(self, ctx: UpdateContext) -> None:
         ctx['beta1'] = self._momentum_value(self._momentum, ctx['N'])
@@ -95,12 +96,19 @@ class AdamLearner(Learner):
         c1, c2 = 1.0 - b1 ** t, 1.0 - b2 ** t
         C1, C2 = 1.0 - ctx['beta1'] ** t, 1.0 - ctx['beta2'] ** t
         lr = ctx['eta'] * (c1 / C1) * math.sqrt(C2 / c2)
-        count = torch.tensor(float(t), device=params[0].device)
+        count = self._step_count(params[0].device, t)
         torch._fused_adam_(params, list(grads), ms, vs, [], [count] * len(params), lr=lr, beta1=b1, beta2=b2,
                            weight_decay=0.0, eps=self._epsilon / math.sqrt(c2), amsgrad=False, maximize=False)
         # the kernel writes without counting a modification; what memoises on the parameters'
         # version counters (the fused recurrences' prepared weights) must see the change
         increment_version(params + ms + vs)
+
+    def _step_count(self, device: torch.device, t: int) -> torch.Tensor:
+        """A one-element tensor on ``device`` holding t (the kernel reads the step count from a tensor)."""
+        count = self._counts.get(device)
+        if count is None:
+            count = self._counts[device] = torch.zeros((), device=device)
+        return count.fill_(float(t))
 
     @staticmethod
     def _adam_step(ctx: UpdateContext) -> float:

@@ -111,8 +111,11 @@ class TrainingParameterSchedule:
         m = self.value(samples, sweeps)
         if self.minibatch_size == IGNORE or actual_minibatch_size == self.minibatch_size:
             return m
-        with np.errstate(invalid='ignore'):
-            return float(np.power(m, actual_minibatch_size / self.minibatch_size))
+        exponent = actual_minibatch_size / self.minibatch_size
+        if m >= 0:
+            return float(m) ** exponent  # libm's pow, as np.power's
+        with np.errstate(invalid='ignore'):  # a negative momentum: NaN, as in CNTK
+            return float(np.power(m, exponent))
 
     # --- copying / persistence --------------------------------------------------------
     def _copy(self) -> "TrainingParameterSchedule":
