@@ -84,7 +84,8 @@ class DenseLayout(SequenceLayout):
     def pack(self, x: Tensor) -> Tensor:
         if self.backward:
             x = x.flip(1)
-        return x.transpose(0, 1).reshape((-1,) + tuple(x.shape[2:]))
+        rest = x.shape[2:]
+        return x.transpose(0, 1).reshape(-1, rest[0]) if len(rest) == 1 else x.transpose(0, 1).reshape((-1,) + rest)
 
     def unpack(self, packed: Tensor, T: int) -> Tensor:
         y = packed.view((self.steps, self.batch) + tuple(packed.shape[1:])).transpose(0, 1)

@@ -60,12 +60,13 @@ class CellLayer:
         self.dims = list(dims)
         self.prepared: Dict[str, PreparedWeights] = {}  # by engine
         self._constant_states: Optional[tuple] = None  # (key, states, sources) for constant initial states
+        self._static_inits = all(not v.dynamic_axes for v in self.inits)  # no value per sequence
 
     def initial_states(self, values: Dict[int, torch.Tensor], batch: int, dtype: torch.dtype, layout) -> List[torch.Tensor]:
         """Each state's initial value as ``[batch, dim]`` in the layout's sorted order (memoised
         for constants: the usual 0 or 0.1 need not be broadcast anew every minibatch)."""
         sources = [values[id(v)] for v in self.inits]
-        constant = all(not v.dynamic_axes for v in self.inits) and not any(t.requires_grad for t in sources)
+        constant = self._static_inits and not any(t.requires_grad for t in sources)
         key = (batch, dtype, [(id(t), t._version) for t in sources]) if constant else None
         if key is not None and self._constant_states is not None and self._constant_states[0] == key:
             return self._constant_states[1]
