@@ -46,6 +46,9 @@ CONFIGS = [
                                                  L.Dense(1)]), ["torch.lstm", "torch.lstm"]),
     ("stacked_lstm", lambda: L.Sequential([L.Recurrence(L.LSTM(4)), L.Recurrence(L.LSTM(4)), L.Fold(L.LSTM(4))]),
      ["torch.lstm"]),
+    ("lstm_dense", lambda: L.Sequential([L.Recurrence(L.LSTM(4)), L.Dense(3)]), ["torch.lstm"]),
+    ("gru_dense_relu", lambda: L.Sequential([L.Recurrence(L.GRU(3), go_backwards=True), L.Dense(2, activation=C.relu)]),
+     ["scan.gru"]),
     ("stacked_backward_init", lambda: L.Sequential([L.Recurrence(L.LSTM(3), go_backwards=True, initial_state=0.2),
                                                     L.Recurrence(L.LSTM(3), go_backwards=True)]), ["torch.lstm"]),
     ("not_stacked_sizes", lambda: L.Sequential([L.Recurrence(L.LSTM(4)), L.Recurrence(L.LSTM(3))]),
@@ -191,6 +194,21 @@ def test_training_on_ragged_cpu_batches_takes_the_scan(factory, compiled, ragged
     assert loop.last_engine == compiled
     loss.eval({x: _data()})
     assert loop.last_engine == compiled
+
+
+def test_a_dense_layer_reads_the_recurrence_packed():
+    """A recurrence's output sequence that only Dense layers read is handed to them packed (the
+    product runs over the real steps); one that is also an output, or read elsewhere, is padded."""
+    x, model = _model(lambda: L.Sequential([L.Recurrence(L.LSTM(4)), L.Dense(3)]))
+    [loop] = _loops(model)
+    assert loop.packed_only == {id(loop.sequences[0])}
+    h = L.Recurrence(L.LSTM(4))(x)
+    both = C.combine([h, L.Dense(3)(h)])
+    [loop] = _loops(both)
+    assert loop.packed_only == set()
+    summed = L.Dense(4)(h) + h
+    [loop] = _loops(summed)
+    assert loop.packed_only == set()
 
 
 def test_fold_computes_only_the_final_state():

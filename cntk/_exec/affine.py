@@ -2,8 +2,8 @@
 autograd node instead of two, and no separate pass adding the bias."""
 from __future__ import annotations
 
-from collections import Counter
-from typing import List, Optional
+from collections import Counter, defaultdict
+from typing import Dict, List, Optional
 
 import torch
 
@@ -43,12 +43,18 @@ class Affine:
         return "Affine(%s, %s)" % (self.times.fn.uid, self.plus.fn.uid)
 
     def execute(self, run) -> None:
-        """``y = x.reshape(-1, K) @ W + b``, reshaped back; on a ragged batch of sequences with
-        much padding, only the rows of real steps are multiplied (`valid_rows`)."""
+        """``y = x.reshape(-1, K) @ W + b``, reshaped back; on a sequence a fused loop hands on
+        packed, or on a ragged batch of sequences with much padding (`valid_rows`), only the rows
+        of real steps are multiplied."""
         values, dtype = run.values, self.dtype
         x_var, w_var = self.times.inputs
-        x, w = as_dtype(values[id(x_var)], dtype), as_dtype(values[id(w_var)], dtype)
-        b = as_dtype(values[id(self.bias)], dtype)
+        w, b = as_dtype(values[id(w_var)], dtype), as_dtype(values[id(self.bias)], dtype)
+        packed = run.packed.get(id(x_var))
+        if packed is not None:  # a fused loop's output: the product over its real steps, then padded
+            steps, layout, T = packed
+            values[id(self.plus.outputs[0])] = layout.unpack(torch.addmm(b, as_dtype(steps, dtype), w), T)
+            return
+        x = as_dtype(values[id(x_var)], dtype)
         flat = x if x.dim() == 2 else x.reshape(-1, w.shape[0])
         rows = valid_rows(run.ctx, x_var, x) if w.numel() >= _LARGE_PRODUCT else None
         if rows is None:
@@ -112,3 +118,24 @@ def _pair(plus: Node, producer: dict, uses: Counter) -> Optional[tuple]:
                 plus.outputs[0].shape == product.shape and plus.outputs[0].dtype == product.dtype:
             return times_step, bias
     return None
+
+
+def read_packed_sequences(steps: list, outputs: List[Variable]) -> None:
+    """Mark the output sequences of fused loops that only `Affine` steps read (as their ``x``, and
+    not requested as outputs): the loop hands them on packed, and the product runs over the real
+    steps only, without padding the loop's output and gathering its rows again."""
+    from .fused.step import FusedLoop
+    wanted = {id(o) for o in outputs}
+    readers: Dict[int, list] = defaultdict(list)
+    for s in steps:
+        for v in step_reads(s):
+            readers[id(v)].append(s)
+    for loop in steps:
+        if not isinstance(loop, FusedLoop):
+            continue
+        for var in loop.sequences:
+            if var is None or id(var) in wanted or not readers[id(var)]:
+                continue
+            if all(isinstance(r, Affine) and r.times.inputs[0] is var and r.times.inputs[1] is not var
+                   and r.bias is not var for r in readers[id(var)]):
+                loop.packed_only.add(id(var))

@@ -151,13 +151,14 @@ def compile_plan(outputs: Sequence[Variable], fuse: bool = True) -> Plan:
         stack.extend(node.inputs)
     steps = _order(list(nodes.values()), resolved_outputs)
     # modules that build on this one's step types
-    from .affine import fuse_affine
+    from .affine import fuse_affine, read_packed_sequences
     from .fused.match import fuse_loops
     from .onehot import SparseLookup, is_sparse_lookup
     if fuse:
         steps = fuse_loops(steps, resolved_outputs, resolver)
     steps = [SparseLookup(s.node) if isinstance(s, NodeStep) and is_sparse_lookup(s.node) else s for s in steps]
     steps = fuse_affine(steps, resolved_outputs)
+    read_packed_sequences(steps, resolved_outputs)
     return Plan(steps, resolved_outputs, list(leaves.values()))
 
 

@@ -105,6 +105,8 @@ class Run:
         self.plan = plan
         self.ctx = ctx
         self.values: Dict[int, torch.Tensor] = {}
+        # sequences a fused loop hands on packed, by variable id: (packed [N, d], layout, padded length)
+        self.packed: Dict[int, tuple] = {}
 
     def execute(self, feeds: Dict[int, binding.BoundInput]) -> None:
         for leaf in self.plan.leaves:

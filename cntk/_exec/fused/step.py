@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import contextlib
-from typing import ContextManager, Dict, List, Optional, Sequence
+from typing import ContextManager, Dict, List, Optional, Sequence, Set
 
 import torch
 
@@ -86,7 +86,8 @@ class FusedLoop:
     ``Sequence::First`` of a backward one) that receive its final value. ``fallback`` computes the
     same with the generic step loop, for minibatches the engines do not take (an empty sequence).
     ``engine`` is the choice made when the plan was compiled; `engine_for` may pick another engine
-    for a minibatch.
+    for a minibatch. Sequences in ``packed_only`` are handed to their readers packed (see
+    `affine.read_packed_sequences`) instead of padded.
     """
 
     def __init__(self, engine: str, layers: Sequence[CellLayer], x: Variable, axis, backward: bool,
@@ -101,6 +102,7 @@ class FusedLoop:
         self.fallback = fallback
         self.dtype = torch_dtype(x.dtype)
         self.last_engine: Optional[str] = None  # the engine of the latest minibatch (see `engine_for`)
+        self.packed_only: Set[int] = set()  # ids of sequences only `Affine` steps read: handed on packed
 
     @property
     def inputs(self) -> List[Variable]:
@@ -141,7 +143,11 @@ class FusedLoop:
         with _autocast_off(x.device.type):  # the fused kernels run in the loop's dtype
             sequences, finals = engine.run(infos, weights, xs, inits, layout)
         for k, var in enumerate(self.sequences):
-            if var is not None:
+            if var is None:
+                continue
+            if id(var) in self.packed_only:
+                run.packed[id(var)] = (sequences[k], layout, T)
+            else:
                 values[id(var)] = layout.unpack(sequences[k], T)
         for k, targets in enumerate(self.finals):
             if targets:
