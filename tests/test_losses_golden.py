@@ -165,3 +165,19 @@ def test_nce_loss_checks_shapes_and_infers_the_input_dim():
 def test_lattice_sequence_with_softmax_is_not_available():
     with pytest.raises(NotImplementedError, match="cntk.losses.lattice_sequence_with_softmax"):
         C.lattice_sequence_with_softmax(None, None, None, None, "", "", "", "")
+
+
+def test_classification_error_scans_for_the_maximum_as_cntk():
+    """Ties go to the first maximum; a NaN never wins, and a NaN in the first entry keeps class 0
+    (what CNTK 2.7 gives for these rows), on the vector path and on the general one alike."""
+    nan, inf = np.nan, np.inf
+    o = np.array([[0.1, 0.7, 0.7], [0.2, nan, 0.9], [nan, nan, nan], [nan, 1.0, 0.5], [-inf, nan, -inf],
+                  [0.3, nan, 0.3]], np.float32)
+    picked = np.array([1, 2, 0, 0, 0, 0])
+    t = np.eye(3, dtype=np.float32)[[1, 0, 2, 0, 1, 0]]
+    expected = (picked != t.argmax(1)).astype(np.float32).reshape(-1, 1)
+    vec_o, vec_t = C.input_variable(3), C.input_variable(3)
+    np.testing.assert_array_equal(C.classification_error(vec_o, vec_t).eval({vec_o: o, vec_t: t}), expected)
+    mat_o, mat_t = C.input_variable((1, 3)), C.input_variable((1, 3))
+    general = C.classification_error(mat_o, mat_t).eval({mat_o: o.reshape(-1, 1, 3), mat_t: t.reshape(-1, 1, 3)})
+    np.testing.assert_array_equal(np.asarray(general).reshape(-1, 1), expected)

@@ -114,11 +114,15 @@ def _cross_entropy_with_softmax(call: Call):
 
 
 def _first_argmax(x: torch.Tensor) -> torch.Tensor:
-    """Index of the first maximum along the last dim (0 where every value is NaN)."""
-    best = x.amax(dim=-1, keepdim=True)
-    positions = torch.arange(x.shape[-1], device=x.device)
-    first = torch.where(x == best, positions, x.shape[-1]).amin(dim=-1)
-    return torch.where(first == x.shape[-1], 0, first)
+    """Index of the first maximum along the last dim, as CNTK scans for it: from entry 0, moving on
+    to an entry only when it is greater. A NaN is never greater, so it is passed over, and a NaN
+    at entry 0 keeps index 0 (torch's argmax would pick a NaN instead)."""
+    first = x.argmax(dim=-1)  # the first of equal maxima, or the first NaN
+    nan_rows = torch.isnan(x.gather(-1, first.unsqueeze(-1)).squeeze(-1))
+    if bool(nan_rows.any()):
+        without_nan = torch.nan_to_num(x, nan=float("-inf"), posinf=float("inf"), neginf=float("-inf"))
+        first = torch.where(nan_rows & ~torch.isnan(x[..., 0]), without_nan.argmax(dim=-1), torch.where(nan_rows, 0, first))
+    return first
 
 
 def _hardmax_sample(o: torch.Tensor, dyn: int) -> torch.Tensor:
@@ -135,7 +139,12 @@ def _classification_error(call: Call):
         return [_top_n_error(call)]
     axis = call.attrs.get("axis", -1)
     if axis == -1:
-        return [1.0 - _target_product(call, _hardmax_sample(_own_rank(call, 0).detach(), call.out_dyn[0]))]
+        o = _own_rank(call, 0).detach()
+        if call.args[0].static_rank == 1 and call.args[1].static_rank == 1:
+            t = _own_rank(call, 1)
+            if t.shape == o.shape:  # vectors: the target's entry at the output's first maximum
+                return [1.0 - t.gather(-1, _first_argmax(o).unsqueeze(-1))]
+        return [1.0 - _target_product(call, _hardmax_sample(o, call.out_dyn[0]))]
     with torch.no_grad():  # comparisons only: no gradient, as in CNTK
         return [_error_along_axis(call) if axis is not None else _error_over_sample(call)]
 
