@@ -23,6 +23,10 @@ class Value:
     #: Index that `one_hot` turns into an all-zero row.
     ONE_HOT_SKIP = ONE_HOT_SKIP
 
+    #: For sparse minibatches whose every sample is one entry of value 1 (or empty): the ``[B, T]``
+    #: int64 index of each sample's entry, -1 for empty samples and padding (set by the reader).
+    _one_hot: Optional[torch.Tensor] = None
+
     def __init__(self, batch: Any = None, seq_starts: Optional[Sequence[bool]] = None, device: Any = None) -> None:
         self._continues: Optional[np.ndarray] = None
         self._view: Optional[torch.Tensor] = None
@@ -240,6 +244,8 @@ class Value:
         """An independent copy."""
         v = Value._from_padded(self._data.clone(), None if self._lengths is None else self._lengths.copy(), self._sparse)
         v._view = None if self._view is None else self._view.clone()
+        if self._one_hot is not None:
+            v._one_hot = self._one_hot.clone()
         return v
 
     def __len__(self) -> int:

@@ -18,13 +18,17 @@ from .._graph.variable import FreeDimension, InferredDimension, Variable, torch_
 
 
 class BoundInput:
-    """One argument's data: a tensor ``[B, T, *S]`` or ``[B, *S]`` and the sequence lengths (or None)."""
+    """One argument's data: a tensor ``[B, T, *S]`` or ``[B, *S]``, the sequence lengths (or None),
+    and for sparse one-hot sequences the ``[B, T]`` index of each sample's entry (or None; see
+    ``Value._one_hot``)."""
 
-    __slots__ = ("tensor", "lengths")
+    __slots__ = ("tensor", "lengths", "one_hot")
 
-    def __init__(self, tensor: torch.Tensor, lengths: Optional[torch.Tensor]) -> None:
+    def __init__(self, tensor: torch.Tensor, lengths: Optional[torch.Tensor],
+                 one_hot: Optional[torch.Tensor] = None) -> None:
         self.tensor = tensor
         self.lengths = lengths
+        self.one_hot = one_hot
 
 
 def fits(actual: tuple, sample: tuple) -> bool:
@@ -183,7 +187,10 @@ def _from_value(var: Variable, v: Value, sample: tuple, is_seq: bool, dtype: tor
     static = tuple(t.shape[2:] if is_seq else t.shape[1:])
     if not fits(static, sample):
         raise ValueError("input %s expects samples of shape %s; the minibatch has samples of shape %s" % (_label(var), sample, static))
-    return BoundInput(t, lengths)
+    one_hot = v._one_hot
+    if one_hot is not None and (not is_seq or one_hot.shape != t.shape[:2]):
+        one_hot = None
+    return BoundInput(t, lengths, None if one_hot is None else one_hot.to(device))
 
 
 def to_numpy(t: torch.Tensor, lengths: Optional[torch.Tensor], dyn: int) -> Any:

@@ -4,8 +4,9 @@ Sparse inputs (``is_sparse=True``: word indices read from CTF, `Value.one_hot`) 
 the engine, and ``Embedding`` computes ``times(x, E)``. When every row of ``x`` has at most
 one non-zero (one-hot; all zero for padding), ``x @ E`` is that row of ``E`` scaled by the value: a
 gather instead of a matrix product over the vocabulary, and an ``index_add`` instead of
-``x^T @ dY`` in the backward pass. Other data (several non-zeros, a negative value, or ``x``
-needing a gradient) take the ordinary ``Times`` kernel.
+``x^T @ dY`` in the backward pass. Minibatches from the reader bring the indices along
+(``Value._one_hot``); for other data they are found by scanning ``x``. Other data (several
+non-zeros, a negative value, or ``x`` needing a gradient) take the ordinary ``Times`` kernel.
 """
 from __future__ import annotations
 
@@ -51,6 +52,13 @@ def _one_hot_rows(x: torch.Tensor, w: torch.Tensor) -> Optional[torch.Tensor]:
     return rows.reshape(tuple(x.shape[:-1]) + (w.shape[1],))
 
 
+def _rows_at(indices: torch.Tensor, w: torch.Tensor) -> torch.Tensor:
+    """``x @ w`` for one-hot ``x`` given by its indices (``[B, T]``, -1 for an all-zero row)."""
+    empty = indices < 0
+    rows = w.index_select(0, indices.clamp(min=0).reshape(-1)).reshape(tuple(indices.shape) + (w.shape[1],))
+    return rows.masked_fill(empty.unsqueeze(-1), 0.0)
+
+
 class SparseLookup:
     """A plan step for a `is_sparse_lookup` node."""
 
@@ -76,7 +84,9 @@ class SparseLookup:
         x = run.values[id(x_var)]
         out = None
         if not x.requires_grad:
-            out = _one_hot_rows(x.to(self.dtype), run.values[id(w_var)].to(self.dtype))
+            w = run.values[id(w_var)].to(self.dtype)
+            indices = run.ctx.one_hot.get(id(x_var))
+            out = _rows_at(indices, w) if indices is not None else _one_hot_rows(x.to(self.dtype), w)
         if out is None:
             run.run_steps(self.fallback)
             return

@@ -48,6 +48,7 @@ class RunContext:
         self.lengths: Dict[str, torch.Tensor] = {}
         self.length_sources: Dict[str, Any] = {}
         self.cache: Dict[Any, Any] = {}  # per-run memos (e.g. the packed layout of an axis' sequences)
+        self.one_hot: Dict[int, torch.Tensor] = {}  # by input variable id: one-hot indices from the reader
         self.assignments: List[tuple] = []  # (parameter or constant, new value) written by `commit_assignments`
 
     def commit_assignments(self) -> None:
@@ -279,6 +280,8 @@ class Executor:
             bound = binding.bind(var, data, device)
             if bound.lengths is not None:
                 ctx.set_lengths(var, bound.lengths, source=var)
+            if bound.one_hot is not None:
+                ctx.one_hot[id(var)] = bound.one_hot
             if any(g is var for g in grad_inputs) or (needs_grad and var.needs_gradient):
                 bound.tensor = bound.tensor.detach().clone().requires_grad_(True)
             feeds[id(var)] = bound

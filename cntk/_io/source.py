@@ -350,10 +350,13 @@ class MinibatchSource:
                 lens = store.lengths[si.name][seqs]
                 b = np.minimum(begins, lens)
                 c = np.clip(np.minimum(begins + counts, lens) - b, 0, None)
-                tensor, lengths = store.gather(si.name, seqs, b, c, dtype)
+                which: tuple = (seqs, b, c)
             else:
-                tensor, lengths = store.gather(si.name, selection, None, None, dtype)
+                which = (selection, None, None)
+            tensor, lengths = store.gather(si.name, *which, dtype)
             value = Value._from_padded(tensor, lengths, si.is_sparse)
+            if si.is_sparse:  # the engine then looks rows up without scanning the dense tensor
+                value._one_hot = store.gather(si.name, *which, dtype, one_hot=True)[0]
             if begins is not None:
                 value._continues = begins > 0
             result[key] = MinibatchData(value, len(seqs), int(lengths.sum()), sweep_end)

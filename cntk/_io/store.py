@@ -62,11 +62,13 @@ class Column:
         return out[0, :int(lens[0])]
 
     def gather(self, seq: Selection, begin: Optional[np.ndarray] = None, count: Optional[np.ndarray] = None,
-               dtype=np.float32) -> Tuple[np.ndarray, np.ndarray]:
+               dtype=np.float32, one_hot: bool = False) -> Tuple[Optional[np.ndarray], np.ndarray]:
         """Zero-padded ``[B, T, *shape]`` array of sequences ``seq`` plus their lengths.
 
         ``seq``: sequence indices, or a slice of consecutive sequences. ``begin``/``count``
-        select a sub-range of every sequence (truncated BPTT pieces).
+        select a sub-range of every sequence (truncated BPTT pieces). With ``one_hot``, instead of
+        the array: the ``[B, T]`` int64 index of each sample's single entry of value 1 (-1 where a
+        sample has none, and for padding), or None unless every sample is such (or empty).
         """
         counts = self.lengths[seq] if count is None else np.asarray(count, dtype=np.int64)
         B = len(counts)
@@ -80,6 +82,8 @@ class Column:
             n = len(src)
         pos = None if n == B * T else (np.arange(T) < counts[:, None]).ravel().nonzero()[0]   # valid steps, if padded
         np_dtype = np.dtype(dtype)
+        if one_hot and not self.is_sparse:
+            return None, counts
         if not self.is_sparse:
             if pos is None:
                 out = self.values[src].astype(np_dtype)
@@ -95,6 +99,8 @@ class Column:
             nnz = self.indptr[src + 1] - self.indptr[src]
             ent = concat_ranges(self.indptr[src], nnz)
         rows = np.arange(B * T, dtype=np.int64) if pos is None else pos
+        if one_hot:
+            return self._one_hot_indices(rows, nnz, ent, B, T), counts
         flat = (rows * self.dim).repeat(nnz)
         flat += self.indices[ent]
         out = np.zeros(B * T * self.dim, dtype=np_dtype)
@@ -103,6 +109,15 @@ class Column:
         else:
             out[flat] = self.data[ent]
         return out.reshape((B, T) + self.shape), counts
+
+    def _one_hot_indices(self, rows: np.ndarray, nnz: np.ndarray, ent: Selection, B: int, T: int
+                         ) -> Optional[np.ndarray]:
+        """See `gather` (``rows``: the padded positions of the samples, ``nnz``/``ent``: their entries)."""
+        if (nnz > 1).any() or (self.data[ent] != 1).any():
+            return None
+        idx = np.full(B * T, -1, dtype=np.int64)
+        idx[rows[nnz == 1]] = self.indices[ent]
+        return idx.reshape(B, T)
 
     @property
     def has_duplicates(self) -> bool:
@@ -133,6 +148,10 @@ def concat_ranges(starts: np.ndarray, counts: np.ndarray) -> np.ndarray:
 
 
 Block = Dict[str, Column]
+
+
+def _as_tensor(array: Optional[np.ndarray]) -> Optional[torch.Tensor]:
+    return None if array is None else torch.from_numpy(array)
 
 
 class SequenceStore:
@@ -209,29 +228,35 @@ class SequenceStore:
         return got
 
     def gather(self, name: str, seqs: Selection, begin: Optional[np.ndarray] = None,
-               count: Optional[np.ndarray] = None, dtype=np.float32) -> Tuple[torch.Tensor, np.ndarray]:
+               count: Optional[np.ndarray] = None, dtype=np.float32, one_hot: bool = False
+               ) -> Tuple[Optional[torch.Tensor], np.ndarray]:
         """Zero-padded ``[B, T, *shape]`` tensor of stream ``name`` for sequences ``seqs`` (indices, or
-        a slice of consecutive ones; see `as_selection`), and their lengths."""
+        a slice of consecutive ones; see `as_selection`), and their lengths; with ``one_hot``, the
+        one-hot indices instead, or None (see `Column.gather`)."""
         if isinstance(seqs, slice):
             b0 = int(self._block[seqs.start]) if seqs.stop > seqs.start else 0
             if seqs.stop <= self._starts[b0 + 1]:                         # within one block
                 start = int(self._starts[b0])
                 out, counts = self.block(b0)[name].gather(slice(seqs.start - start, seqs.stop - start), begin, count,
-                                                          dtype)
-                return torch.from_numpy(out), counts
+                                                          dtype, one_hot)
+                return _as_tensor(out), counts
             seqs = np.arange(seqs.start, seqs.stop, dtype=np.int64)
         blocks = self._block[seqs]
         b0 = int(blocks[0]) if len(blocks) else 0
         if not len(blocks) or (blocks == b0).all():
-            out, counts = self.block(b0)[name].gather(seqs - self._starts[b0], begin, count, dtype)
-            return torch.from_numpy(out), counts
+            out, counts = self.block(b0)[name].gather(seqs - self._starts[b0], begin, count, dtype, one_hot)
+            return _as_tensor(out), counts
         counts = self.lengths[name][seqs] if count is None else np.asarray(count, dtype=np.int64)
         shape, _ = self.shapes[name]
-        out = np.zeros((len(seqs), int(counts.max())) + tuple(shape), dtype=np.dtype(dtype))
+        T = int(counts.max())
+        out = np.full((len(seqs), T), -1, dtype=np.int64) if one_hot else \
+            np.zeros((len(seqs), T) + tuple(shape), dtype=np.dtype(dtype))
         for b in np.flatnonzero(np.bincount(blocks)).tolist():
             rows = np.flatnonzero(blocks == b)
             part, _ = self.block(b)[name].gather(seqs[rows] - self._starts[b], None if begin is None else begin[rows],
-                                                 None if count is None else counts[rows], dtype)
+                                                 None if count is None else counts[rows], dtype, one_hot)
+            if part is None:
+                return None, counts
             out[rows, :part.shape[1]] = part
         return torch.from_numpy(out), counts
 
@@ -273,10 +298,11 @@ class JoinedStore:
             s.reserve(capacity)
 
     def gather(self, name: str, seqs: Selection, begin: Optional[np.ndarray] = None,
-               count: Optional[np.ndarray] = None, dtype=np.float32) -> Tuple[torch.Tensor, np.ndarray]:
+               count: Optional[np.ndarray] = None, dtype=np.float32, one_hot: bool = False
+               ) -> Tuple[Optional[torch.Tensor], np.ndarray]:
         """As `SequenceStore.gather`."""
         store, pick = self._parts[name]
-        return store.gather(name, as_selection(pick[seqs]), begin, count, dtype)
+        return store.gather(name, as_selection(pick[seqs]), begin, count, dtype, one_hot)
 
 
 #: what a `MinibatchSource` reads from: one deserializer's store, or several joined
