@@ -196,6 +196,29 @@ def test_training_on_ragged_cpu_batches_takes_the_scan(factory, compiled, ragged
     assert loop.last_engine == compiled
 
 
+@pytest.mark.parametrize("factory,lengths,batch_first", [
+    (lambda: L.Fold(L.LSTM(4)), [5, 5, 5], True),
+    (lambda: L.Recurrence(L.RNNStep(3, activation=C.tanh)), [4, 4], True),
+    (lambda: L.Fold(L.LSTM(4), go_backwards=True), [5, 5, 5], False),
+    (lambda: L.Fold(L.LSTM(4)), [5, 2, 5], False),
+    (lambda: L.Recurrence(L.GRU(3)), [4, 4], False),
+], ids=["lstm", "rnn_tanh", "backward", "ragged", "gru_scan"])
+def test_equal_length_forward_batches_reach_torch_unpacked(factory, lengths, batch_first, monkeypatch):
+    """torch's own kernels take equal-length forward batches padded and batch-first (no packing,
+    no copies); the results are those of the generic loop."""
+    made = []
+    original = fused_step.batch_first_layout
+    monkeypatch.setattr(fused_step, "batch_first_layout", lambda *a: made.append(a) or original(*a))
+    x, model = _model(factory)
+    data = _data(lengths=lengths)
+    wrt = list(model.parameters) + [x]
+    (out_f, grad_f), (out_g, grad_g) = _both_paths(model, x, data, wrt)
+    assert bool(made) == batch_first
+    _close(out_f, out_g, "outputs", 1e-5)
+    for v in wrt:
+        _close(grad_f[v], grad_g[v], "gradient of %s" % (v.name or v.uid), 1e-5)
+
+
 def test_a_dense_layer_reads_the_recurrence_packed():
     """A recurrence's output sequence that only Dense layers read is handed to them packed (the
     product runs over the real steps); one that is also an output, or read elsewhere, is padded."""

@@ -25,6 +25,8 @@ class SequenceLayout:
 
     batch_sizes: List[int]
     batch: int
+    #: True for `BatchFirstLayout`: the data stay padded ``[B, T, ...]`` (only torch's kernels take that)
+    batch_first = False
 
     @property
     def steps(self) -> int:
@@ -104,6 +106,36 @@ class DenseLayout(SequenceLayout):
         return torch.cat([initial, packed[:packed.shape[0] - self.batch]])
 
 
+class BatchFirstLayout(SequenceLayout):
+    """All sequences have the padded length and are read forwards, and the kernel takes padded
+    batch-first data (torch's own RNNs): "packed" is the padded ``[B, T, ...]`` tensor itself, so
+    nothing is transposed or copied on the way in or out."""
+
+    batch_first = True
+
+    def __init__(self, batch: int, steps: int) -> None:
+        self.batch = batch
+        self.batch_sizes = [batch] * steps
+
+    def pack(self, x: Tensor) -> Tensor:
+        return x
+
+    def unpack(self, packed: Tensor, T: int) -> Tensor:
+        return packed
+
+    def sort(self, h: Tensor) -> Tensor:
+        return h
+
+    def unsort(self, h: Tensor) -> Tensor:
+        return h
+
+    def last(self, packed: Tensor) -> Tensor:
+        return packed[:, -1]
+
+    def shifted(self, packed: Tensor, initial: Tensor) -> Tensor:
+        return torch.cat([initial.unsqueeze(1), packed[:, :-1]], 1)
+
+
 class RaggedLayout(SequenceLayout):
     """Sequences of different lengths: sorted, packed and unpacked by row indices computed once."""
 
@@ -163,6 +195,12 @@ class RaggedLayout(SequenceLayout):
 @functools.lru_cache(maxsize=64)
 def _dense_layout(batch: int, steps: int, backward: bool) -> DenseLayout:
     return DenseLayout(batch, steps, backward)
+
+
+@functools.lru_cache(maxsize=64)
+def batch_first_layout(batch: int, steps: int) -> BatchFirstLayout:
+    """The `BatchFirstLayout` of ``batch`` sequences of ``steps`` steps."""
+    return BatchFirstLayout(batch, steps)
 
 
 # Inputs of equal-length sequences share one lengths tensor per shape (`binding.equal_lengths`):

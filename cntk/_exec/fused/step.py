@@ -10,7 +10,7 @@ from ..._graph.variable import Variable, torch_dtype
 from . import scan_gru, scan_lstm, scan_rnn, torch_rnn
 from ..calls import as_dtype
 from .engine import Engine, PreparedWeights
-from .layout import RaggedLayout, SequenceLayout, layout_for
+from .layout import DenseLayout, RaggedLayout, SequenceLayout, batch_first_layout, layout_for
 
 ENGINES: Dict[str, Engine] = {
     "torch.lstm": Engine(torch_rnn.lstm_weights, torch_rnn.lstm),
@@ -25,6 +25,10 @@ ENGINES: Dict[str, Engine] = {
 # training pass over a ragged minibatch costs about twice the hand-written scan (bench/README.md).
 # Such passes take the scan, which computes the same function.
 RAGGED_CPU_TRAINING = {"torch.lstm": "scan.lstm", "torch.rnn": "scan.rnn"}
+
+
+# Engines that take padded batch-first data (`BatchFirstLayout`) for equal-length forward batches.
+BATCH_FIRST = {"torch.lstm", "torch.rnn"}
 
 
 def engine_for(compiled: str, layout: SequenceLayout, device: torch.device) -> str:
@@ -132,6 +136,8 @@ class FusedLoop:
         dtype = self.dtype
         self.last_engine = name = engine_for(self.engine, layout, x.device)
         engine = ENGINES[name]
+        if name in BATCH_FIRST and isinstance(layout, DenseLayout) and not self.backward:
+            layout = batch_first_layout(B, T)
         infos, weights, inits = [], [], []
         for layer in self.layers:
             params = {role: as_dtype(values[id(v)], dtype) for role, v in layer.roles.items()}
@@ -145,7 +151,7 @@ class FusedLoop:
         for k, var in enumerate(self.sequences):
             if var is None:
                 continue
-            if id(var) in self.packed_only:
+            if id(var) in self.packed_only and not layout.batch_first:
                 run.packed[id(var)] = (sequences[k], layout, T)
             else:
                 values[id(var)] = layout.unpack(sequences[k], T)

@@ -35,11 +35,14 @@ def lstm_weights(info, w: Weights) -> Weights:
 
 def lstm(infos, weights: List[Weights], xs: Tensor, inits: List[List[Tensor]], layout: SequenceLayout) -> Result:
     """``Recurrence(LSTM)`` (tanh, no peepholes), or a stack of them, through ``torch._VF.lstm``
-    on packed sequences."""
+    on packed sequences (or padded batch-first ones, see `BatchFirstLayout`)."""
     flat = [t for w in weights for t in w.values()]
     h0, c0 = (inits[0][k].unsqueeze(0) if len(inits) == 1 else torch.stack([s[k] for s in inits]) for k in (0, 1))
-    out, h, c = torch._VF.lstm(xs, layout.batch_sizes_tensor, (h0, c0), flat, True, len(weights), 0.0,
-                               torch.is_grad_enabled(), False)
+    train = torch.is_grad_enabled()
+    if layout.batch_first:
+        out, h, c = torch._VF.lstm(xs, (h0, c0), flat, True, len(weights), 0.0, train, False, True)
+    else:
+        out, h, c = torch._VF.lstm(xs, layout.batch_sizes_tensor, (h0, c0), flat, True, len(weights), 0.0, train, False)
     return [out, None], [h[-1], c[-1]]
 
 
@@ -52,8 +55,12 @@ def rnn_weights(info, w: Weights) -> Weights:
 
 
 def rnn(infos, weights: List[Weights], xs: Tensor, inits: List[List[Tensor]], layout: SequenceLayout) -> Result:
-    """``Recurrence(RNNStep)`` with tanh or relu through torch's packed-sequence RNN (one layer)."""
+    """``Recurrence(RNNStep)`` with tanh or relu through torch's RNN (one layer) on packed sequences
+    (or padded batch-first ones, see `BatchFirstLayout`)."""
     kernel = torch._VF.rnn_tanh if infos[0].activation == "tanh" else torch._VF.rnn_relu
-    out, h = kernel(xs, layout.batch_sizes_tensor, inits[0][0].unsqueeze(0), list(weights[0].values()), True, 1, 0.0,
-                    torch.is_grad_enabled(), False)
+    h0, flat, train = inits[0][0].unsqueeze(0), list(weights[0].values()), torch.is_grad_enabled()
+    if layout.batch_first:
+        out, h = kernel(xs, h0, flat, True, 1, 0.0, train, False, True)
+    else:
+        out, h = kernel(xs, layout.batch_sizes_tensor, h0, flat, True, 1, 0.0, train, False)
     return [out], [h[0]]
