@@ -115,7 +115,7 @@ class Value:
         """Wrap an engine tensor: ``[B, T, *S]`` with per-sequence ``lengths``, or ``[B, *S]`` with None."""
         v = cls.__new__(cls)
         v._data = data
-        v._lengths = None if lengths is None else np.asarray(
+        v._lengths = None if lengths is None else np.array(  # a copy: engine lengths tensors are shared
             lengths.cpu().numpy() if isinstance(lengths, torch.Tensor) else lengths, dtype=np.int64)
         v._sparse = bool(is_sparse)
         v._continues = None
