@@ -43,11 +43,12 @@ def _expected_indices(dense):
 
 
 @pytest.mark.parametrize("chunk_bytes", [None, 200], ids=["one_block", "many_blocks"])
-@pytest.mark.parametrize("randomize", [False, True])
-def test_one_hot_streams_carry_their_indices(tmp_path, monkeypatch, chunk_bytes, randomize):
+@pytest.mark.parametrize("randomize,truncation", [(False, 0), (True, 0), (False, 2)],
+                         ids=["in_order", "randomized", "truncated"])
+def test_one_hot_streams_carry_their_indices(tmp_path, monkeypatch, chunk_bytes, randomize, truncation):
     if chunk_bytes:
         monkeypatch.setattr(constants, "CTF_CHUNK_BYTES", chunk_bytes)
-    src = _source(_ctf(tmp_path, np.random.RandomState(0)), randomize=randomize)
+    src = _source(_ctf(tmp_path, np.random.RandomState(0)), randomize=randomize, truncation_length=truncation)
     seen = 0
     while True:
         mb = src.next_minibatch(37)
