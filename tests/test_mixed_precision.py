@@ -108,3 +108,21 @@ def test_float16_model_evaluates_on_cpu() -> None:
 def test_float16_dense_output_is_float16() -> None:
     x = C.input_variable(3, dtype=np.float16)
     assert C.layers.Dense(2)(x).eval({x: np.ones((1, 3), np.float16)}).dtype == np.float16
+
+
+def test_default_options_dtype_reaches_parameters_constants_and_inputs() -> None:
+    """``default_options(dtype=...)`` sets the dtype of Parameters, Constants and inputs made inside
+    it (a float16 Dense is float16 through), but not of ``constant()``/``parameter()`` given no
+    dtype. The dtypes are those CNTK 2.7 prints for the same statements."""
+    with C.default_options(dtype=np.float16):
+        made = [C.Parameter((2,)), C.Parameter((2,), init=0), C.Constant(1.0, shape=(2,)), C.input_variable(2),
+                C.sequence.input_variable(2)]
+        x = C.input_variable(3)
+        dense = C.layers.Dense(2)(x)
+    assert [v.dtype for v in made] == [np.float16] * 5
+    assert [p.dtype for p in dense.parameters] == [np.float16, np.float16]
+    assert dense.eval({x: np.ones((1, 3), np.float16)}).dtype == np.float16
+    with C.default_options(dtype=np.float64):
+        assert (C.Parameter((2,)).dtype, C.constant(1.0).dtype, C.input_variable(2).dtype) == \
+            (np.float64, np.float32, np.float64)
+    assert (C.Parameter((2,)).dtype, C.input_variable(2).dtype) == (np.float32, np.float32)

@@ -10,6 +10,7 @@ import torch
 
 from ..device import torch_device_of
 from .axis import Axis, batch_axes
+from .defaults import default_override_or, get_default_override
 from .tensor_ops import TensorOpsMixin
 
 InferredDimension = -1
@@ -329,7 +330,9 @@ class Parameter(_ValueHolder):
     """A learnable tensor. ``init`` is a number, an array or an initialiser; dimensions given
     as -1 are inferred when the parameter is first bound to data-carrying inputs."""
 
-    def __init__(self, shape: Any = None, init: Any = None, dtype: Any = None, device: Any = None, name: str = "") -> None:
+    def __init__(self, shape: Any = None, init: Any = None, dtype: Any = default_override_or(None), device: Any = None,
+                 name: str = "") -> None:
+        dtype = get_default_override(Parameter, dtype=dtype)  # None: taken from the data it meets
         if init is None and shape is not None:
             init = 0.0  # CNTK's default: zeros
         if hasattr(init, "seeded"):
@@ -341,7 +344,9 @@ class Parameter(_ValueHolder):
 class Constant(_ValueHolder):
     """A tensor that training does not change. A scalar ``value`` with a ``shape`` is broadcast."""
 
-    def __init__(self, value: Any = None, shape: Any = None, dtype: Any = None, device: Any = None, name: str = "") -> None:
+    def __init__(self, value: Any = None, shape: Any = None, dtype: Any = default_override_or(None), device: Any = None,
+                 name: str = "") -> None:
+        dtype = get_default_override(Constant, dtype=dtype)
         if value is None:
             value = 0.0
         if _is_number(value) and shape is not None and any(d < 0 for d in sanitize_shape(shape)):
@@ -360,10 +365,11 @@ class Constant(_ValueHolder):
             super().__init__(None, value, dtype, name, VariableKind.Constant)
 
 
-def input_variable(shape: Any, dtype: Any = np.float32, needs_gradient: bool = False, is_sparse: bool = False,
-                   dynamic_axes: Optional[Sequence[Axis]] = None, name: str = "") -> Variable:
-    """A graph input with a batch axis only (give ``dynamic_axes`` for others)."""
-    from .defaults import get_default_override
+def input_variable(shape: Any, dtype: Any = default_override_or(np.float32), needs_gradient: bool = False,
+                   is_sparse: bool = False, dynamic_axes: Optional[Sequence[Axis]] = None, name: str = "") -> Variable:
+    """A graph input with a batch axis only (give ``dynamic_axes`` for others). Inside
+    ``default_options(dtype=...)`` its dtype defaults to that one, as do those of Parameters and
+    Constants."""
     dtype = get_default_override(input_variable, dtype=dtype)
     axes = batch_axes() if dynamic_axes is None else tuple(dynamic_axes)
     return Variable(shape, dtype or np.float32, needs_gradient, is_sparse, axes, name, VariableKind.Input)

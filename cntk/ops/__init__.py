@@ -1,5 +1,8 @@
 """CNTK's op constructors (`cntk.ops`): each builds a graph node; nothing is computed until evaluation."""
+import numpy as np
+
 from .._graph.axis import Axis
+from .._graph.defaults import default_override_or
 from .._graph.function import CloneMethod, Function
 from .._graph.variable import Constant, Parameter, Variable, input_variable, placeholder
 from .._ops.elementwise import (abs, acos, alias, asin, asinh, atan, atanh, cast, ceil, clip, cos, cosh, dropout,
@@ -26,10 +29,10 @@ from .._graph.user_function import output_variable, user_function
 from . import sequence
 
 
-def input(shape, dtype=None, needs_gradient=False, is_sparse=False, dynamic_axes=None, name=""):
+def input(shape, dtype=default_override_or(np.float32), needs_gradient=False, is_sparse=False, dynamic_axes=None,
+          name=""):
     """A graph input (same as `input_variable`)."""
-    import numpy as np
-    return input_variable(shape, dtype if dtype is not None else np.float32, needs_gradient, is_sparse, dynamic_axes, name)
+    return input_variable(shape, np.float32 if dtype is None else dtype, needs_gradient, is_sparse, dynamic_axes, name)
 
 
 def constant(value=None, shape=None, dtype=None, device=None, name=""):
