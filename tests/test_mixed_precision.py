@@ -126,3 +126,25 @@ def test_default_options_dtype_reaches_parameters_constants_and_inputs() -> None
         assert (C.Parameter((2,)).dtype, C.constant(1.0).dtype, C.input_variable(2).dtype) == \
             (np.float64, np.float32, np.float64)
     assert (C.Parameter((2,)).dtype, C.input_variable(2).dtype) == (np.float32, np.float32)
+
+
+def test_a_float16_lstm_model_is_float16_through_and_trains() -> None:
+    """Under ``default_options(dtype=np.float16)`` the recurrences' initial states are float16 too,
+    so the model's output is float16 (CNTK 2.7 types this model so, though its CPU build cannot
+    run float16), and training lowers the loss."""
+    with C.default_options(dtype=np.float16):
+        x = C.sequence.input_variable(2)
+        model = C.layers.Sequential([C.layers.Fold(C.layers.LSTM(4)), C.layers.Dense(1)])(x)
+    y = C.input_variable(1, dtype=np.float16)
+    assert model.output.dtype == np.float16 and {p.dtype for p in model.parameters} == {np.float16}
+    loss = C.squared_error(model, y)
+    learner = C.adam(model.parameters, lr=C.learning_parameter_schedule(0.01), momentum=C.momentum_schedule(0.9))
+    trainer = C.Trainer(model, (loss, loss), [learner])
+    rng = np.random.RandomState(0)
+    losses = []
+    for _ in range(30):
+        xs = [rng.randn(5, 2).astype(np.float16) for _ in range(8)]
+        trainer.train_minibatch({x: xs, y: np.array([[s.sum() * 0.1] for s in xs], np.float16)})
+        losses.append(trainer.previous_minibatch_loss_average)
+    assert np.mean(losses[-5:]) < 0.8 * np.mean(losses[:5])
+    assert model.eval({x: xs}).dtype == np.float16

@@ -15,6 +15,7 @@ from typing import Any, Dict, Iterable, List, Optional, Sequence
 import numpy as np
 
 from . import traversal
+from .defaults import default_override_or, get_default_override
 from .inference import infer_outputs, Unknown
 from .tensor_ops import TensorOpsMixin
 from .variable import Constant, Parameter, Variable, VariableKind, new_uid, sanitize_dtype
@@ -56,6 +57,13 @@ class CloneMethod(enum.Enum):
     freeze = "freeze"
 
 
+def default_constant_dtype() -> Any:
+    """The dtype of a constant made from a Python number or array with no other operand to take
+    it from: the one ``default_options(dtype=...)`` sets, else float32 (so a float16 model's
+    recurrences start from float16 zeros, as in CNTK)."""
+    return get_default_override(Constant, dtype=default_override_or(None)) or np.float32
+
+
 def as_variable(x: Any, dtype: Any = None) -> Variable:
     """A Variable for an operand: variables pass, single-output functions give their output,
     numbers and arrays become Constants."""
@@ -66,8 +74,8 @@ def as_variable(x: Any, dtype: Any = None) -> Variable:
     if x is None:
         raise TypeError("an operand is None; pass a Variable, a Function, a number or an array")
     if isinstance(x, (int, float, np.number, np.ndarray, list, tuple)):
-        arr = np.asarray(x, dtype=np.float64)
-        return Constant(arr.astype(np.dtype(dtype or np.float32)), dtype=dtype or np.float32)
+        dtype = dtype or default_constant_dtype()
+        return Constant(np.asarray(x, dtype=np.float64).astype(np.dtype(dtype)), dtype=dtype)
     raise TypeError("cannot use %r (%s) as an operand of a CNTK op" % (x, type(x).__name__))
 
 
@@ -575,5 +583,5 @@ def primitive(op_name: str, operands: Sequence[Any], attributes: Optional[dict] 
 def _match_constant_dtypes(operands: list) -> list:
     """Python numbers and arrays used as operands take the dtype of the other operands."""
     dtypes = [as_variable(x)._dtype for x in operands if isinstance(x, (Variable, Function))]
-    dtype = next((d for d in dtypes if d is not None), np.float32)
+    dtype = next((d for d in dtypes if d is not None), None) or default_constant_dtype()
     return [as_variable(x, dtype) if not isinstance(x, (Variable, Function)) else x for x in operands]
