@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import contextlib
-from typing import ContextManager, Dict, List, Optional, Sequence, Set
+from typing import ContextManager, Dict, List, Optional, Sequence, Set, Tuple
 
 import torch
 
@@ -31,11 +31,15 @@ RAGGED_CPU_TRAINING = {"torch.lstm": "scan.lstm", "torch.rnn": "scan.rnn"}
 BATCH_FIRST = {"torch.lstm", "torch.rnn"}
 
 
-def engine_for(compiled: str, layout: SequenceLayout, device: torch.device) -> str:
-    """The engine that runs a loop compiled for ``compiled`` on this minibatch's ``layout``."""
+def engine_for(compiled: str, layout: SequenceLayout, device: torch.device) -> Tuple[str, SequenceLayout]:
+    """The engine that runs a loop compiled for ``compiled`` on this minibatch, and the layout it
+    takes the minibatch in (``layout``, or for torch's kernels on an equal-length forward batch its
+    `BatchFirstLayout`)."""
     if device.type == "cpu" and isinstance(layout, RaggedLayout) and torch.is_grad_enabled():
-        return RAGGED_CPU_TRAINING.get(compiled, compiled)
-    return compiled
+        return RAGGED_CPU_TRAINING.get(compiled, compiled), layout
+    if compiled in BATCH_FIRST and isinstance(layout, DenseLayout) and not layout.backward:
+        return compiled, batch_first_layout(layout.batch, layout.steps)
+    return compiled, layout
 
 
 def _autocast_off(device_type: str) -> ContextManager:
@@ -134,10 +138,8 @@ class FusedLoop:
             run.run_steps(self.fallback)
             return
         dtype = self.dtype
-        self.last_engine = name = engine_for(self.engine, layout, x.device)
-        engine = ENGINES[name]
-        if name in BATCH_FIRST and isinstance(layout, DenseLayout) and not self.backward:
-            layout = batch_first_layout(B, T)
+        name, layout = engine_for(self.engine, layout, x.device)
+        self.last_engine, engine = name, ENGINES[name]
         infos, weights, inits = [], [], []
         for layer in self.layers:
             params = {role: as_dtype(values[id(v)], dtype) for role, v in layer.roles.items()}
