@@ -102,6 +102,12 @@ case('error_seq_axis0', SEQ, lambda C, v: C.classification_error(v['o'], v['t'],
 case('error_seq_axis_none', SEQ, lambda C, v: C.classification_error(v['o'], v['t'], axis=None))
 case('error_seq_top2', SEQ, lambda C, v: C.classification_error(v['o'], v['t'], topN=2))
 case('error_seq_top3', SEQ, lambda C, v: C.classification_error(v['o'], v['t'], topN=3))
+# NaN: CNTK scans for the maximum from entry 0 and moves only to a greater entry (fixed data, no draws)
+_nan, _inf = np.nan, np.inf
+case('error_nan', {'o': B((3,), np.array([[0.1, 0.7, 0.7], [0.2, _nan, 0.9], [_nan, _nan, _nan], [_nan, 1.0, 0.5],
+                                          [-_inf, _nan, -_inf], [0.3, _nan, 0.3]], np.float32)),
+                   't': B((3,), np.eye(3, dtype=np.float32)[[1, 0, 2, 0, 1, 0]])},
+     lambda C, v: C.classification_error(v['o'], v['t']))
 case('cosine_seq', SEQ, lambda C, v: C.cosine_distance(v['o'], v['t']), wrt=['o', 't'])
 case('fmeasure_seq', SEQ_SOFT, lambda C, v: C.fmeasure(v['o'], v['t']), wrt=['o'])
 case('cos_negative_seq', SEQ, lambda C, v: C.cosine_distance_with_negative_samples(v['o'], v['t'], 1, 2),
