@@ -148,3 +148,17 @@ def test_a_float16_lstm_model_is_float16_through_and_trains() -> None:
         losses.append(trainer.previous_minibatch_loss_average)
     assert np.mean(losses[-5:]) < 0.8 * np.mean(losses[:5])
     assert model.eval({x: xs}).dtype == np.float16
+
+
+def test_default_options_dtypes_match_cntk() -> None:
+    """Every statement of tools/golden/make_dtype_golden.py gives, inside each ``default_options``
+    dtype, the dtype CNTK 2.7 gave (tests/golden/dtypes.json, recorded by that script)."""
+    import json
+    import os
+    import sys
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    sys.path.insert(0, os.path.join(root, "tools", "golden"))
+    import make_dtype_golden
+    with open(os.path.join(root, "tests", "golden", "dtypes.json")) as f:
+        expected = json.load(f)
+    assert make_dtype_golden.record(C) == expected
