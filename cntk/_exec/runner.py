@@ -13,7 +13,7 @@ from .._graph.function import Function, graph_version
 from .._graph.random_state import random_state
 from .._graph.variable import Variable, torch_dtype
 from ..device import autocast_dtype, torch_device_of
-from . import binding, fused
+from . import binding, fused, host_memory
 from .calls import call_kernel, dynamic_rank, label, node_kernel
 from .kernels import Operand
 from .loop import run_loop
@@ -269,6 +269,8 @@ class Executor:
 
     def run(self, fn, arguments: Any, outputs: Sequence[Variable], training: bool, needs_grad: bool,
             grad_inputs: Sequence[Variable] = (), device: Any = None) -> tuple:
+        if needs_grad:  # training churns through large buffers: keep freed ones for reuse
+            host_memory.keep_freed_memory()
         args = self.normalize_arguments(fn, arguments)
         plan = self.plan_for(fn, outputs)
         device = default_device(device)
