@@ -79,7 +79,12 @@ def _target_product(call: Call, output: torch.Tensor) -> torch.Tensor:
     """CNTK's ``TransposeTimes(target, output)``: [..., b, a] = target[a]·output[b], shaped
     output.shape[:-1] + (target rows or 1,)."""
     o_rank, t_rank = call.args[0].static_rank, call.args[1].static_rank
-    prod = torch.einsum("...ac,...bc->...ba", _as_matrix(_own_rank(call, 1), t_rank), _as_matrix(output, o_rank))
+    target = _own_rank(call, 1)
+    if o_rank == 1 and t_rank == 1 and target.shape[-1] == output.shape[-1]:
+        # vectors: a dot product per sample (as a batched matrix product, its backward is an outer
+        # product per sample, several times slower)
+        return (target * output).sum(dim=-1, keepdim=True)
+    prod = torch.einsum("...ac,...bc->...ba", _as_matrix(target, t_rank), _as_matrix(output, o_rank))
     return prod if o_rank == 2 else prod.squeeze(-2)
 
 
