@@ -53,10 +53,13 @@ def _one_hot_rows(x: torch.Tensor, w: torch.Tensor) -> Optional[torch.Tensor]:
 
 
 def _rows_at(indices: torch.Tensor, w: torch.Tensor) -> torch.Tensor:
-    """``x @ w`` for one-hot ``x`` given by its indices (``[B, T]``, -1 for an all-zero row)."""
-    empty = indices < 0
-    rows = w.index_select(0, indices.clamp(min=0).reshape(-1)).reshape(tuple(indices.shape) + (w.shape[1],))
-    return rows.masked_fill(empty.unsqueeze(-1), 0.0)
+    """``x @ w`` for one-hot ``x`` given by its indices (``[B, T]``, -1 for an all-zero row): rows of
+    ``w`` with a row of zeros appended for the empty ones, so that one gather (and, backwards, one
+    scatter) does all."""
+    V = w.shape[0]
+    with_zero_row = torch.cat([w, w.new_zeros(1, w.shape[1])])
+    rows = with_zero_row.index_select(0, torch.where(indices < 0, V, indices).reshape(-1))
+    return rows.reshape(tuple(indices.shape) + (w.shape[1],))
 
 
 class SparseLookup:
