@@ -163,8 +163,8 @@ class RaggedLayout(SequenceLayout):
         src_t = slen - 1 - t if backward else t
         flat = (cpu_order.unsqueeze(0) * T + src_t)[running_mask]
         last = torch.tensor([offsets[n - 1] + j for j, n in enumerate(sorted_lengths)], dtype=torch.int64)
-        # rows of cat([initial, packed]) holding each packed row's previous step
-        prev = torch.cat([torch.arange(B)] + [torch.arange(sizes[s]) + (B + offsets[s - 1]) for s in range(1, steps)])
+        # rows of packed holding the previous step of each row after the first step's
+        prev = torch.cat([torch.arange(0)] + [torch.arange(sizes[s]) + offsets[s - 1] for s in range(1, steps)])
         self._order = cpu_order.to(device)
         self._inverse = torch.empty_like(cpu_order).scatter_(0, cpu_order, torch.arange(B)).to(device)
         self._flat = flat.to(device)
@@ -189,7 +189,10 @@ class RaggedLayout(SequenceLayout):
         return packed.index_select(0, self._last)
 
     def shifted(self, packed: Tensor, initial: Tensor) -> Tensor:
-        return torch.cat([initial, packed]).index_select(0, self._prev)
+        out = packed.new_empty(packed.shape)
+        out[:self.batch] = initial
+        torch.index_select(packed, 0, self._prev, out=out[self.batch:])
+        return out
 
 
 @functools.lru_cache(maxsize=64)
