@@ -9,9 +9,12 @@ matrix products over all steps.
 """
 from __future__ import annotations
 
+from typing import Optional
+
 import torch
 
 Tensor = torch.Tensor
+_aten = torch.ops.aten
 
 ACTIVATIONS = ("tanh", "sigmoid", "relu")
 
@@ -34,18 +37,21 @@ def activate_into(name: str, src: Tensor, out: Tensor) -> Tensor:
     return torch.clamp_min(src, 0, out=out)
 
 
-def derivative(name: str, y: Tensor) -> Tensor:
-    """The activation's derivative at the point where it output ``y``."""
+def times_derivative(name: str, grad: Tensor, y: Tensor, out: Optional[Tensor] = None) -> Tensor:
+    """``grad`` times the activation's derivative at the point where it output ``y``: one pass over
+    memory for tanh and sigmoid (torch's own backward kernels), into ``out`` when given."""
     if name == "tanh":
-        return 1 - y * y
+        return _aten.tanh_backward(grad, y) if out is None else _aten.tanh_backward.grad_input(grad, y, grad_input=out)
     if name == "sigmoid":
-        return y - y * y
-    return (y > 0).to(y.dtype)
+        return times_sigmoid_derivative(grad, y, out)
+    return torch.mul(grad, y > 0, out=out)
 
 
-def sigmoid_derivative(y: Tensor) -> Tensor:
-    """``y * (1 - y)`` for ``y = sigmoid(z)``."""
-    return y - y * y
+def times_sigmoid_derivative(grad: Tensor, y: Tensor, out: Optional[Tensor] = None) -> Tensor:
+    """``grad * y * (1 - y)`` for ``y = sigmoid(z)``, in one pass (into ``out`` when given)."""
+    if out is None:
+        return _aten.sigmoid_backward(grad, y)
+    return _aten.sigmoid_backward.grad_input(grad, y, grad_input=out)
 
 
 def grad_buffer(grad, like: Tensor) -> Tensor:

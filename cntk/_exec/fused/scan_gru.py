@@ -15,7 +15,7 @@ import torch
 
 from .engine import Result, Weights
 from .layout import SequenceLayout
-from .scan import activate_, derivative, grad_buffer, sigmoid_derivative
+from .scan import activate_, grad_buffer, times_derivative, times_sigmoid_derivative
 from .weights import as_matrix, fold_stabilizers
 
 Tensor = torch.Tensor
@@ -61,9 +61,9 @@ class GRUScan(torch.autograd.Function):
         # gradients of the pre-activations per row, laid out [u | z | r] (u: the candidate's input) so
         # that u and z come from one product with dh, and [z | r] feed one product with H^T
         A = torch.empty(N, 2, n, dtype=HS.dtype, device=HS.device)
-        torch.mul(1 - z, derivative(ctx.act, CC), out=A[:, 0])            # du = dh * A_u
-        torch.mul(S_prev - CC, sigmoid_derivative(z), out=A[:, 1])        # dz = dh * A_z
-        Ar = S_prev * sigmoid_derivative(r)                               # dr = q * Ar,  q = du @ H1^T
+        times_derivative(ctx.act, 1 - z, CC, out=A[:, 0])                  # du = dh * A_u
+        times_sigmoid_derivative(S_prev - CC, z, out=A[:, 1])              # dz = dh * A_z
+        Ar = times_sigmoid_derivative(S_prev, r)                          # dr = q * Ar,  q = du @ H1^T
         G = torch.empty(N, 3, n, dtype=HS.dtype, device=HS.device)
         Q = torch.empty_like(CC)
         DH = grad_buffer(dHS, HS)

@@ -18,7 +18,7 @@ import torch
 
 from .engine import Result, Weights
 from .layout import SequenceLayout
-from .scan import activate_, activate_into, derivative, grad_buffer, sigmoid_derivative
+from .scan import activate_, activate_into, grad_buffer, times_derivative, times_sigmoid_derivative
 from .weights import as_matrix, fold_stabilizers, gate_blocks
 
 Tensor = torch.Tensor
@@ -78,11 +78,11 @@ class LSTMScan(torch.autograd.Function):
         C_prev = layout.shifted(C, c0)
         # everything that does not depend on the incoming gradient, for all steps at once
         M = torch.empty_like(A)
-        torch.mul(AC, sigmoid_derivative(o), out=M[:, 0])                  # dz_o = dhc * M_o
-        torch.mul(g, sigmoid_derivative(i), out=M[:, 1])                   # dz_i = dc * M_i
-        torch.mul(C_prev, sigmoid_derivative(f), out=M[:, 2])              # dz_f = dc * M_f
-        torch.mul(i, derivative(ctx.act, g), out=M[:, 3])                  # dz_g = dc * M_g
-        K = o * derivative(ctx.act, AC)                                    # dc += dhc * K
+        times_sigmoid_derivative(AC, o, out=M[:, 0])                       # dz_o = dhc * M_o
+        times_sigmoid_derivative(g, i, out=M[:, 1])                        # dz_i = dc * M_i
+        times_sigmoid_derivative(C_prev, f, out=M[:, 2])                   # dz_f = dc * M_f
+        times_derivative(ctx.act, i, g, out=M[:, 3])                       # dz_g = dc * M_g
+        K = times_derivative(ctx.act, o, AC)                               # dc += dhc * K
         F_ = f
         if Cif is not None:
             K = K + M[:, 0] * Co

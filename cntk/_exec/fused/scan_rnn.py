@@ -8,7 +8,7 @@ import torch
 
 from .engine import Result, Weights
 from .layout import SequenceLayout
-from .scan import activate_, derivative, grad_buffer
+from .scan import activate_, grad_buffer, times_derivative
 from .weights import as_matrix, fold_stabilizers
 
 Tensor = torch.Tensor
@@ -32,15 +32,14 @@ class RNNScan(torch.autograd.Function):
     def backward(ctx, dHS):
         H, h0, HS = ctx.saved_tensors
         layout: SequenceLayout = ctx.layout
-        slope = derivative(ctx.act, HS)
         DH = grad_buffer(dHS, HS)
         DZ = torch.empty_like(HS)
         dh0 = torch.zeros_like(h0)
-        dh_t, dz_t, slope_t = layout.split(DH), layout.split(DZ), layout.split(slope)
+        dh_t, dz_t, h_t = layout.split(DH), layout.split(DZ), layout.split(HS)
         dh_prev = layout.previous(dh_t, dh0)
         HT = H.t()
         for t in range(layout.steps - 1, -1, -1):
-            dh_prev[t].addmm_(torch.mul(dh_t[t], slope_t[t], out=dz_t[t]), HT)
+            dh_prev[t].addmm_(times_derivative(ctx.act, dh_t[t], h_t[t], out=dz_t[t]), HT)
         return DZ, layout.shifted(HS, h0).t().mm(DZ), dh0, None, None
 
 
