@@ -18,7 +18,7 @@ Tensor = torch.Tensor
 # also enters the update outside the product).
 _FOLDS = {"S_dh": ("H",), "S_dc": ("Ci", "Cf"), "S_ct": ("Co",), "S_ht": ("P",)}
 
-_index_cache: Dict[Tuple, Tensor] = {}  # gate index vectors and zero biases
+_index_cache: Dict[Tuple, object] = {}  # gate permutations (and their inverses) and zero biases
 
 
 def stabilizer_factor(alpha: Tensor, steepness: float) -> Tensor:
@@ -43,17 +43,33 @@ def fold_stabilizers(weights: Dict[str, Tensor], steepness: float, keep: Sequenc
     return out
 
 
+class _Permute(torch.autograd.Function):
+    """``t.index_select(dim, order)`` for a permutation ``order``; its gradient is the inverse
+    permutation of the incoming one (autograd's own backward of ``index_select`` would zero a
+    tensor and scatter-add into it)."""
+
+    @staticmethod
+    def forward(ctx, t: Tensor, dim: int, order: Tensor, inverse: Tensor) -> Tensor:
+        ctx.dim, ctx.inverse = dim, inverse
+        return t.index_select(dim, order)
+
+    @staticmethod
+    def backward(ctx, grad: Tensor):
+        return grad.index_select(ctx.dim, ctx.inverse), None, None, None
+
+
 def gate_blocks(t: Tensor, order: Sequence[int], dim: int = -1) -> Tensor:
     """``t`` with its ``len(order)`` equal blocks along ``dim`` rearranged: block k of the result is
     block ``order[k]`` of ``t``."""
     dim = dim % t.dim()
     size = t.shape[dim] // len(order)
     key = (tuple(order), size, t.device)
-    idx = _index_cache.get(key)
-    if idx is None:
-        idx = torch.cat([torch.arange(k * size, (k + 1) * size) for k in order]).to(t.device)
-        _index_cache[key] = idx
-    return t.index_select(dim, idx)
+    indices = _index_cache.get(key)
+    if indices is None:
+        order_index = torch.cat([torch.arange(k * size, (k + 1) * size) for k in order])
+        inverse = torch.empty_like(order_index).scatter_(0, order_index, torch.arange(order_index.shape[0]))
+        indices = _index_cache[key] = (order_index.to(t.device), inverse.to(t.device))
+    return _Permute.apply(t, dim, *indices)
 
 
 def zero_bias(like: Tensor) -> Tensor:
