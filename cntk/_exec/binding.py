@@ -57,19 +57,21 @@ def bind(var: Variable, data: Any, device: torch.device) -> BoundInput:
     sample = tuple(var.shape)
     is_seq = var.has_sequence_axis()
     dtype = torch_dtype(var.dtype)
-    value = getattr(data, "data", None) if not isinstance(data, (Value, np.ndarray, list, tuple)) else None
-    if isinstance(value, Value):
-        data = value
-    if isinstance(data, Value):
-        return _from_value(var, data, sample, is_seq, dtype, device)
-    if _is_sparse_matrix(data):
-        arr = np.asarray(data.toarray())
-        data = arr if not is_seq else [arr]
+    array = type(data) is np.ndarray  # the common case: none of the other conventions apply
+    if not array:
+        value = getattr(data, "data", None) if not isinstance(data, (Value, np.ndarray, list, tuple)) else None
+        if isinstance(value, Value):
+            data = value
+        if isinstance(data, Value):
+            return _from_value(var, data, sample, is_seq, dtype, device)
+        if _is_sparse_matrix(data):
+            arr = np.asarray(data.toarray())
+            data = arr if not is_seq else [arr]
     if not var.dynamic_axes:
         return _bind_static(var, data, sample, dtype, device)
-    if is_seq and isinstance(data, tuple) and len(data) == 2 and _is_start_flags(data[1]):
+    if not array and is_seq and isinstance(data, tuple) and len(data) == 2 and _is_start_flags(data[1]):
         data = _sequences_with_starts(var, data[0], data[1])
-    if isinstance(data, (list, tuple)) and not _is_flat_numbers(data):
+    if not array and isinstance(data, (list, tuple)) and not _is_flat_numbers(data):
         items = [np.asarray(x.toarray()) if _is_sparse_matrix(x) else _as_array(x, var) for x in data]
         if is_seq:
             seqs = [_as_sequence(var, x, sample, k) for k, x in enumerate(items)]

@@ -89,6 +89,9 @@ class Plan:
         self.steps = steps
         self.outputs = outputs
         self.leaves = leaves
+        # leaves by what supplies their value: their own tensor (parameters, constants), or the data given
+        self.stored_leaves = [(id(v), v) for v in leaves if v.is_parameter or v.is_constant]
+        self.data_leaves = [(id(v), v) for v in leaves if not (v.is_parameter or v.is_constant)]
 
     def loop_engines(self) -> List[str]:
         """The engine of every recurrence loop, in execution order: ``'generic'`` for the step

@@ -2,8 +2,7 @@
 eval / forward / backward / grad entry points that `Function` delegates to."""
 from __future__ import annotations
 
-import contextlib
-from typing import Any, Callable, ContextManager, Dict, List, Sequence
+from typing import Any, Callable, Dict, List, Sequence
 
 import numpy as np
 import torch
@@ -26,13 +25,6 @@ def default_device(requested: Any = None) -> torch.device:
     """The torch device a run uses: ``requested`` (a `cntk.device.DeviceDescriptor`) or else the
     default device of `cntk.device`."""
     return torch_device_of(requested)
-
-
-def autocast_for(device: torch.device) -> ContextManager:
-    """``torch.autocast`` on ``device`` at the precision `cntk.device.set_mixed_precision` chose
-    (a context that does nothing when mixed precision is off)."""
-    dtype = autocast_dtype()
-    return contextlib.nullcontext() if dtype is None else torch.autocast(device.type, dtype=dtype)
 
 
 def _source_label(source: Any) -> str:
@@ -110,17 +102,18 @@ class Run:
         self.packed: Dict[int, tuple] = {}
 
     def execute(self, feeds: Dict[int, binding.BoundInput]) -> None:
-        for leaf in self.plan.leaves:
-            if leaf.is_parameter or leaf.is_constant:
-                if leaf._tensor is None:
-                    raise ValueError("%s %s has unresolved shape %s; bind the model to inputs first"
-                                     % (leaf.kind.name, label(leaf), leaf._shape))
-                t = leaf._tensor
-                self.values[id(leaf)] = t if t.device == self.ctx.device else t.to(self.ctx.device)
-            elif id(leaf) not in feeds:
+        values, device = self.values, self.ctx.device
+        for key, leaf in self.plan.stored_leaves:
+            t = leaf._tensor
+            if t is None:
+                raise ValueError("%s %s has unresolved shape %s; bind the model to inputs first"
+                                 % (leaf.kind.name, label(leaf), leaf._shape))
+            values[key] = t if t.device == device else t.to(device)
+        for key, leaf in self.plan.data_leaves:
+            bound = feeds.get(key)
+            if bound is None:
                 raise ValueError("input %s was not given data" % label(leaf))
-            else:
-                self.values[id(leaf)] = feeds[id(leaf)].tensor
+            values[key] = bound.tensor
         self.run_steps(self.plan.steps)
 
     def run_steps(self, steps: Sequence[Step]) -> None:
@@ -250,6 +243,8 @@ class Executor:
         if arguments is None:
             return {}
         if isinstance(arguments, dict):
+            if all(isinstance(key, Variable) for key in arguments):  # already {argument: data}
+                return arguments
             result = {}
             for key, value in arguments.items():
                 if isinstance(key, str):
@@ -284,13 +279,22 @@ class Executor:
                 ctx.set_lengths(var, bound.lengths, source=var)
             if bound.one_hot is not None:
                 ctx.one_hot[id(var)] = bound.one_hot
-            if any(g is var for g in grad_inputs) or (needs_grad and var.needs_gradient):
+            if (grad_inputs and any(g is var for g in grad_inputs)) or (needs_grad and var.needs_gradient):
                 bound.tensor = bound.tensor.detach().clone().requires_grad_(True)
             feeds[id(var)] = bound
         run = Run(plan, ctx)
-        with torch.set_grad_enabled(needs_grad), autocast_for(device):
-            run.execute(feeds)
-        if autocast_dtype() is not None:  # outputs in their declared dtype, whatever precision computed them
+        autocast = autocast_dtype()
+        grad_was = torch.is_grad_enabled()
+        torch.set_grad_enabled(needs_grad)  # as a call, not a context: this path runs for every minibatch
+        try:
+            if autocast is None:
+                run.execute(feeds)
+            else:
+                with torch.autocast(device.type, dtype=autocast):
+                    run.execute(feeds)
+        finally:
+            torch.set_grad_enabled(grad_was)
+        if autocast is not None:  # outputs in their declared dtype, whatever precision computed them
             for out in plan.outputs:
                 t = run.values[id(out)]
                 if t.is_floating_point():
@@ -309,10 +313,12 @@ class Executor:
     def eval(self, fn, arguments, outputs, device, as_numpy):
         outs = requested_outputs(fn, outputs)
         run, _ = self.run(fn, arguments, outs, training=False, needs_grad=False, device=device)
+        if len(outs) == 1:
+            result = self.convert(run, outs[0], run.plan.outputs[0], as_numpy)
+            run.ctx.commit_assignments()
+            return result
         results = OutputValues((o, self.convert(run, o, r, as_numpy)) for o, r in zip(outs, run.plan.outputs))
         run.ctx.commit_assignments()
-        if len(outs) == 1:
-            return results[outs[0]]
         return results
 
     def forward(self, fn, arguments, outputs, keep_for_backward, device, as_numpy):

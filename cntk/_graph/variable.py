@@ -57,9 +57,12 @@ def sanitize_dtype(dtype: Any) -> Optional[type]:
     return _FLOAT_TYPES[key]
 
 
+_TORCH_DTYPES = {np.float32: torch.float32, np.float64: torch.float64, np.float16: torch.float16}
+
+
 def torch_dtype(dtype: type) -> torch.dtype:
     """The torch dtype of a numpy float type."""
-    return {np.float32: torch.float32, np.float64: torch.float64, np.float16: torch.float16}[dtype]
+    return _TORCH_DTYPES[dtype]
 
 
 def sanitize_shape(shape: Any) -> tuple:

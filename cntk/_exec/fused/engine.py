@@ -12,9 +12,11 @@ engine does not produce it) and its final value per sequence in sorted order ``[
 """
 from __future__ import annotations
 
-from typing import Callable, Dict, List, NamedTuple, Optional, Tuple
+from typing import Callable, Dict, List, NamedTuple, Optional, Sequence, Tuple
 
 import torch
+
+from ..calls import as_dtype
 
 Tensor = torch.Tensor
 Result = Tuple[List[Optional[Tensor]], List[Tensor]]
@@ -36,16 +38,21 @@ class PreparedWeights:
         self._sources: List[Tuple[Tensor, int]] = []
         self._prepared: Optional[Weights] = None
 
-    def get(self, prepare: Callable[..., Weights], info, weights: Weights) -> Weights:
-        """``prepare(info, weights)``, from the memo when still valid."""
-        tensors = list(weights.values())
+    def get(self, prepare: Callable[..., Weights], info, roles: Sequence[str], tensors: List[Tensor],
+            dtype: torch.dtype) -> Weights:
+        """``prepare(info, {role: tensor as dtype})``, from the memo when still valid."""
         if torch.is_grad_enabled() and any(t.requires_grad for t in tensors):
             self._prepared = None
-            return prepare(info, weights)
-        if self._prepared is not None and len(tensors) == len(self._sources) and \
-                all(t is s and t._version == v for t, (s, v) in zip(tensors, self._sources)):
+            return prepare(info, _by_role(roles, tensors, dtype))
+        sources = self._sources
+        if self._prepared is not None and len(tensors) == len(sources) and \
+                all(t is s and t._version == v for t, (s, v) in zip(tensors, sources)):
             return self._prepared
         with torch.no_grad():
-            self._prepared = prepare(info, weights)
+            self._prepared = prepare(info, _by_role(roles, tensors, dtype))
         self._sources = [(t, t._version) for t in tensors]
         return self._prepared
+
+
+def _by_role(roles: Sequence[str], tensors: List[Tensor], dtype: torch.dtype) -> Weights:
+    return {role: as_dtype(t, dtype) for role, t in zip(roles, tensors)}

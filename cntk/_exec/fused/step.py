@@ -1,8 +1,7 @@
 """`FusedLoop`: the plan step that runs a stock-cell recurrence with one engine call."""
 from __future__ import annotations
 
-import contextlib
-from typing import ContextManager, Dict, List, Optional, Sequence, Set, Tuple
+from typing import Dict, List, Optional, Sequence, Set, Tuple
 
 import torch
 
@@ -42,13 +41,6 @@ def engine_for(compiled: str, layout: SequenceLayout, device: torch.device) -> T
     return compiled, layout
 
 
-def _autocast_off(device_type: str) -> ContextManager:
-    """A context with autocast off on the device (nothing to do, and nothing paid, when it is off)."""
-    if torch.is_autocast_enabled(device_type):
-        return torch.autocast(device_type, enabled=False)
-    return contextlib.nullcontext()
-
-
 def _initial_state(value: torch.Tensor, dyn: int, batch: int, dim: int, dtype: torch.dtype) -> torch.Tensor:
     """An initial state (a constant, or one value per sequence) as ``[batch, dim]``."""
     value = value.to(dtype)
@@ -64,6 +56,8 @@ class CellLayer:
     def __init__(self, info, roles: Dict[str, Variable], inits: Sequence[Variable], dims: Sequence[int]) -> None:
         self.info = info
         self.roles = dict(roles)
+        self.role_names = list(self.roles)
+        self.role_ids = [id(v) for v in self.roles.values()]  # where the run keeps each parameter's value
         self.inits = list(inits)
         self.dims = list(dims)
         self.prepared: Dict[str, PreparedWeights] = {}  # by engine
@@ -102,6 +96,7 @@ class FusedLoop:
                  sequences: Sequence[Optional[Variable]], finals: Sequence[List[Variable]], fallback: list) -> None:
         self.engine = engine
         self.layers = list(layers)
+        self.infos = [layer.info for layer in self.layers]
         self.x = x
         self.axis = axis
         self.backward = backward
@@ -140,16 +135,18 @@ class FusedLoop:
         dtype = self.dtype
         name, layout = engine_for(self.engine, layout, x.device)
         self.last_engine, engine = name, ENGINES[name]
-        infos, weights, inits = [], [], []
+        weights, inits = [], []
         for layer in self.layers:
-            params = {role: as_dtype(values[id(v)], dtype) for role, v in layer.roles.items()}
-            infos.append(layer.info)
             prepared = layer.prepared.get(name) or layer.prepared.setdefault(name, PreparedWeights())
-            weights.append(prepared.get(engine.prepare, layer.info, params))
+            weights.append(prepared.get(engine.prepare, layer.info, layer.role_names,
+                                        [values[k] for k in layer.role_ids], dtype))
             inits.append(layer.initial_states(values, B, dtype, layout))
         xs = layout.pack(as_dtype(x if x.dim() == 3 else x.reshape(B, T, -1), dtype))
-        with _autocast_off(x.device.type):  # the fused kernels run in the loop's dtype
-            sequences, finals = engine.run(infos, weights, xs, inits, layout)
+        if torch.is_autocast_enabled(x.device.type):  # the fused kernels run in the loop's dtype
+            with torch.autocast(x.device.type, enabled=False):
+                sequences, finals = engine.run(self.infos, weights, xs, inits, layout)
+        else:
+            sequences, finals = engine.run(self.infos, weights, xs, inits, layout)
         for k, var in enumerate(self.sequences):
             if var is None:
                 continue
