@@ -321,6 +321,25 @@ def test_evaluation_after_an_update_sees_the_new_weights(learner):
     _close(after, expected, "outputs after the update", 1e-5)
 
 
+def test_models_alternating_keep_their_own_initial_states():
+    """torch's kernels reuse the stacked initial states of the latest call while the states are the
+    same tensors; two models with different constant initial states, evaluated in turn, must each
+    keep their own (and an assigned initial state must be seen)."""
+    models = []
+    for init in (0.1, 0.7):
+        with C.default_options(initial_state=init):
+            models.append(_model(lambda: L.Sequential([L.Fold(L.LSTM(4)), L.Dense(1)]), seed=3))
+    data = _data(lengths=[5, 5])
+    first = [model.eval({x: data}) for x, model in models]
+    again = [model.eval({x: data}) for x, model in reversed(models)][::-1]
+    with fused.generic_loops():
+        expected = [model.eval({x: data}) for x, model in models]
+    assert np.abs(first[0] - first[1]).max() > 1e-4
+    for k in range(2):
+        _close(first[k], expected[k], "model %d" % k, 1e-5)
+        _close(again[k], expected[k], "model %d evaluated again" % k, 1e-5)
+
+
 def test_plans_are_compiled_once_per_output_set(monkeypatch):
     """Minibatch after minibatch, training and evaluation alternating, nothing is recompiled."""
     from cntk._exec import runner

@@ -95,7 +95,7 @@ def bind(var: Variable, data: Any, device: torch.device) -> BoundInput:
             arr = arr[None]
         if arr.ndim != len(sample) + 2:
             raise ValueError("input %s expects data of shape (batch, time, %s); got %s" % (_label(var), _dims(sample), arr.shape))
-        return BoundInput(torch.as_tensor(arr, dtype=dtype, device=device), equal_lengths(arr.shape[0], arr.shape[1], device))
+        return BoundInput(_as_tensor(arr, var, dtype, device), equal_lengths(arr.shape[0], arr.shape[1], device))
     if arr.ndim == len(sample) and fits(arr.shape, sample):
         arr = arr[None]
     elif arr.ndim == len(sample) + 2 and arr.shape[1] == 1 and fits(arr.shape[2:], sample):
@@ -105,7 +105,16 @@ def bind(var: Variable, data: Any, device: torch.device) -> BoundInput:
     if not fits(arr.shape[1:], sample):
         raise ValueError("input %s expects samples of shape %s, i.e. data of shape (batch, %s); got an array of shape %s"
                          % (_label(var), sample, _dims(sample), arr.shape))
-    return BoundInput(torch.as_tensor(arr, dtype=dtype, device=device), None)
+    return BoundInput(_as_tensor(arr, var, dtype, device), None)
+
+
+def _as_tensor(arr: np.ndarray, var: Variable, dtype: torch.dtype, device: torch.device) -> torch.Tensor:
+    """``arr`` as a tensor of the input's dtype on ``device`` (sharing its memory when it already is one)."""
+    if not arr.flags.c_contiguous and min(arr.strides, default=0) < 0:
+        arr = np.ascontiguousarray(arr)  # torch takes no negative strides (e.g. a reversed view)
+    if device.type == "cpu" and arr.dtype == var.dtype and arr.flags.writeable:
+        return torch.from_numpy(arr)
+    return torch.as_tensor(arr, dtype=dtype, device=device)
 
 
 def _is_start_flags(x: Any) -> bool:
@@ -132,7 +141,7 @@ def _bind_static(var: Variable, data: Any, sample: tuple, dtype: torch.dtype, de
     if not fits(arr.shape, sample):
         raise ValueError("input %s has no dynamic axes and expects data of shape %s; got an array of shape %s"
                          % (_label(var), sample, arr.shape))
-    return BoundInput(torch.as_tensor(arr, dtype=dtype, device=device), None)
+    return BoundInput(_as_tensor(arr, var, dtype, device), None)
 
 
 def _dims(shape: tuple) -> str:

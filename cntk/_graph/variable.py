@@ -191,7 +191,7 @@ class Variable(TensorOpsMixin):
 
     def has_sequence_axis(self) -> bool:
         """True if one of the dynamic axes is a sequence axis."""
-        return any(a.is_sequence_axis for a in self.dynamic_axes)
+        return self.sequence_axis is not None
 
     def has_batch_axis(self) -> bool:
         """True if the batch axis is among the dynamic axes."""
@@ -200,7 +200,7 @@ class Variable(TensorOpsMixin):
     @property
     def sequence_axis(self) -> Optional[Axis]:
         """The sequence axis, or None."""
-        for a in self.dynamic_axes:
+        for a in self._dynamic_axes or ():
             if a.is_sequence_axis:
                 return a
         return None

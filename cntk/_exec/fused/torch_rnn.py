@@ -16,9 +16,31 @@ from .weights import as_matrix, fold_stabilizers, gate_blocks, zero_bias
 
 Tensor = torch.Tensor
 
+# torch's kernels, looked up once (each ``torch._VF.<name>`` goes through a module ``__getattr__``)
+_LSTM, _RNN_TANH, _RNN_RELU = torch._VF.lstm, torch._VF.rnn_tanh, torch._VF.rnn_relu
+
 # CNTK packs an LSTM's projections as [input gate, candidate, forget gate, output gate]; torch as
 # [input, forget, candidate, output].
 TORCH_LSTM_GATES = (0, 2, 1, 3)
+
+
+# The initial states of the latest call and their stacked form: (per-layer states, stacked states).
+_last_stacked: List[tuple] = [((), [])]
+
+
+def _stacked_states(inits: List[List[Tensor]]) -> List[Tensor]:
+    """Each state of all layers as the ``[layers, B, d]`` tensor torch's kernels take. A loop's
+    constant initial states are the same tensors every minibatch (`CellLayer.initial_states`), so
+    the stacked form of the latest call is reused while every state is the same object (the memo
+    holds them, so no other tensor can take their ids)."""
+    states = tuple(t for layer in inits for t in layer)
+    held, stacked = _last_stacked[0]
+    if len(held) == len(states) and all(a is b for a, b in zip(held, states)):
+        return stacked
+    stacked = [torch.stack([layer[k] for layer in inits]) for k in range(len(inits[0]))]
+    if not any(t.requires_grad for t in states):  # (states in autograd's graph are new every minibatch)
+        _last_stacked[0] = (states, stacked)
+    return stacked
 
 
 def lstm_weights(info, w: Weights) -> Weights:
@@ -37,12 +59,12 @@ def lstm(infos, weights: List[Weights], xs: Tensor, inits: List[List[Tensor]], l
     """``Recurrence(LSTM)`` (tanh, no peepholes), or a stack of them, through ``torch._VF.lstm``
     on packed sequences (or padded batch-first ones, see `BatchFirstLayout`)."""
     flat = [t for w in weights for t in w.values()]
-    h0, c0 = (inits[0][k].unsqueeze(0) if len(inits) == 1 else torch.stack([s[k] for s in inits]) for k in (0, 1))
+    h0, c0 = _stacked_states(inits)
     train = torch.is_grad_enabled()
     if layout.batch_first:
-        out, h, c = torch._VF.lstm(xs, (h0, c0), flat, True, len(weights), 0.0, train, False, True)
+        out, h, c = _LSTM(xs, (h0, c0), flat, True, len(weights), 0.0, train, False, True)
     else:
-        out, h, c = torch._VF.lstm(xs, layout.batch_sizes_tensor, (h0, c0), flat, True, len(weights), 0.0, train, False)
+        out, h, c = _LSTM(xs, layout.batch_sizes_tensor, (h0, c0), flat, True, len(weights), 0.0, train, False)
     return [out, None], [h[-1], c[-1]]
 
 
@@ -57,8 +79,8 @@ def rnn_weights(info, w: Weights) -> Weights:
 def rnn(infos, weights: List[Weights], xs: Tensor, inits: List[List[Tensor]], layout: SequenceLayout) -> Result:
     """``Recurrence(RNNStep)`` with tanh or relu through torch's RNN (one layer) on packed sequences
     (or padded batch-first ones, see `BatchFirstLayout`)."""
-    kernel = torch._VF.rnn_tanh if infos[0].activation == "tanh" else torch._VF.rnn_relu
-    h0, flat, train = inits[0][0].unsqueeze(0), list(weights[0].values()), torch.is_grad_enabled()
+    kernel = _RNN_TANH if infos[0].activation == "tanh" else _RNN_RELU
+    (h0,), flat, train = _stacked_states(inits), list(weights[0].values()), torch.is_grad_enabled()
     if layout.batch_first:
         out, h = kernel(xs, h0, flat, True, 1, 0.0, train, False, True)
     else:
