@@ -26,3 +26,13 @@ def test_ndarrayview_from_csr_and_zeros() -> None:
 def test_sanitize_value_and_one_hot_skip() -> None:
     assert sanitize_value((2, 3), 1, np.float32, None).asarray().tolist() == [[1.0] * 3] * 2
     assert C.Value.ONE_HOT_SKIP == 4294967295
+
+
+def test_reversed_and_strided_arrays_are_taken_as_their_values() -> None:
+    """A reversed view (negative strides, which torch cannot share) or a strided one evaluates
+    like a copy of it."""
+    x = C.sequence.input_variable(2)
+    data = np.arange(24, dtype=np.float32).reshape(2, 6, 2)
+    for view in (data[:, ::-1], data[:, ::2], data[::-1]):
+        np.testing.assert_array_equal(np.array(C.sequence.reduce_sum(x).eval({x: view})),
+                                      np.array(C.sequence.reduce_sum(x).eval({x: view.copy()})))
