@@ -49,7 +49,7 @@ class Affine:
         values, dtype = run.values, self.dtype
         x_var, w_var = self.times.inputs
         w, b = as_dtype(values[id(w_var)], dtype), as_dtype(values[id(self.bias)], dtype)
-        packed = run.packed.get(id(x_var))
+        packed = run.packed.get(id(x_var)) if run.packed else None
         if packed is not None:  # a fused loop's output: the product over its real steps, then padded
             steps, layout, T = packed
             values[id(self.plus.outputs[0])] = layout.unpack(torch.addmm(b, as_dtype(steps, dtype), w), T)

@@ -81,6 +81,8 @@ def bind(var: Variable, data: Any, device: torch.device) -> BoundInput:
         stacked = np.stack(samples) if samples else np.zeros((0,) + sample)
         return BoundInput(torch.as_tensor(stacked, dtype=dtype, device=device), None)
     arr = _as_array(data, var)
+    if is_seq and arr.ndim == len(sample) + 2 and arr.shape[2:] == sample:  # (batch, time, *sample)
+        return BoundInput(_as_tensor(arr, var, dtype, device), equal_lengths(arr.shape[0], arr.shape[1], device))
     if is_seq:
         if arr.ndim == len(sample) and fits(arr.shape, sample) and sample != (1,):
             arr = arr[None]  # one sequence of one sample
@@ -209,7 +211,7 @@ def to_numpy(t: torch.Tensor, lengths: Optional[torch.Tensor], dyn: int) -> Any:
     sequence outputs, one array otherwise."""
     if t.requires_grad:
         t = t.detach()
-    arr = t.numpy() if t.device.type == "cpu" else t.cpu().numpy()
+    arr = t.numpy() if t.is_cpu else t.cpu().numpy()
     if dyn == 2:
         lens = lengths.cpu().tolist()
         return [arr[b, :n] for b, n in enumerate(lens)]

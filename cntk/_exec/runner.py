@@ -19,6 +19,7 @@ from .loop import run_loop
 from .plan import LoopStep, NodeStep, Plan, Step, compile_plan
 
 _PLANS_PER_FUNCTION = 8
+_set_grad_enabled = torch._C._set_grad_enabled  # what torch.set_grad_enabled does, without its Python object
 
 
 def default_device(requested: Any = None) -> torch.device:
@@ -239,12 +240,12 @@ class Executor:
         return _memoised(fn, "_arguments_memo", lambda: fn.arguments)
 
     def normalize_arguments(self, fn, arguments: Any) -> Dict[Variable, Any]:
-        params = self.arguments_of(fn)
         if arguments is None:
             return {}
+        if isinstance(arguments, dict) and all(isinstance(key, Variable) for key in arguments):
+            return arguments  # already {argument: data}
+        params = self.arguments_of(fn)
         if isinstance(arguments, dict):
-            if all(isinstance(key, Variable) for key in arguments):  # already {argument: data}
-                return arguments
             result = {}
             for key, value in arguments.items():
                 if isinstance(key, str):
@@ -285,7 +286,7 @@ class Executor:
         run = Run(plan, ctx)
         autocast = autocast_dtype()
         grad_was = torch.is_grad_enabled()
-        torch.set_grad_enabled(needs_grad)  # as a call, not a context: this path runs for every minibatch
+        _set_grad_enabled(needs_grad)  # not a context manager: this path runs for every minibatch
         try:
             if autocast is None:
                 run.execute(feeds)
@@ -293,7 +294,7 @@ class Executor:
                 with torch.autocast(device.type, dtype=autocast):
                     run.execute(feeds)
         finally:
-            torch.set_grad_enabled(grad_was)
+            _set_grad_enabled(grad_was)
         if autocast is not None:  # outputs in their declared dtype, whatever precision computed them
             for out in plan.outputs:
                 t = run.values[id(out)]

@@ -125,15 +125,15 @@ class FusedLoop:
         """Compute the loop's outputs into ``run.values``."""
         values = run.values
         x = values[id(self.x)]
-        B, T = x.shape[0], x.shape[1]
+        B, T, device = x.shape[0], x.shape[1], x.device
         lengths = run.ctx.lengths.get(self.axis.name)
-        layout = None if lengths is None else layout_for(run.ctx.cache, lengths, T, self.backward, x.device,
+        layout = None if lengths is None else layout_for(run.ctx.cache, lengths, T, self.backward, device,
                                                          key=(self.axis.name, id(lengths)))
         if layout is None:
             run.run_steps(self.fallback)
             return
         dtype = self.dtype
-        name, layout = engine_for(self.engine, layout, x.device)
+        name, layout = engine_for(self.engine, layout, device)
         self.last_engine, engine = name, ENGINES[name]
         weights, inits = [], []
         for layer in self.layers:
@@ -142,8 +142,8 @@ class FusedLoop:
                                         [values[k] for k in layer.role_ids], dtype))
             inits.append(layer.initial_states(values, B, dtype, layout))
         xs = layout.pack(as_dtype(x if x.dim() == 3 else x.reshape(B, T, -1), dtype))
-        if torch.is_autocast_enabled(x.device.type):  # the fused kernels run in the loop's dtype
-            with torch.autocast(x.device.type, enabled=False):
+        if torch.is_autocast_enabled(device.type):  # the fused kernels run in the loop's dtype
+            with torch.autocast(device.type, enabled=False):
                 sequences, finals = engine.run(self.infos, weights, xs, inits, layout)
         else:
             sequences, finals = engine.run(self.infos, weights, xs, inits, layout)
