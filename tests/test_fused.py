@@ -322,9 +322,9 @@ def test_evaluation_after_an_update_sees_the_new_weights(learner):
 
 
 def test_models_alternating_keep_their_own_initial_states():
-    """torch's kernels reuse the stacked initial states of the latest call while the states are the
-    same tensors; two models with different constant initial states, evaluated in turn, must each
-    keep their own (and an assigned initial state must be seen)."""
+    """torch's engines keep the stacked form of the initial states they were given, by the states'
+    identity; two models with different constant initial states, evaluated in turn, must each
+    get their own."""
     models = []
     for init in (0.1, 0.7):
         with C.default_options(initial_state=init):

@@ -6,7 +6,7 @@ and calls torch's packed-sequence LSTM. `rnn` does the same for an `RNNStep` wit
 """
 from __future__ import annotations
 
-from typing import List
+from typing import Dict, List, Tuple
 
 import torch
 
@@ -24,22 +24,26 @@ _LSTM, _RNN_TANH, _RNN_RELU = torch._VF.lstm, torch._VF.rnn_tanh, torch._VF.rnn_
 TORCH_LSTM_GATES = (0, 2, 1, 3)
 
 
-# The initial states of the latest call and their stacked form: (per-layer states, stacked states).
-_last_stacked: List[tuple] = [((), [])]
+# Stacked initial states by the ids of the per-layer states they were made from; each entry holds
+# those states, so no other tensor can take their ids while it is kept.
+_STACKED: Dict[Tuple[int, ...], Tuple[Tuple[Tensor, ...], List[Tensor]]] = {}
+_STACKED_KEPT = 16
 
 
 def _stacked_states(inits: List[List[Tensor]]) -> List[Tensor]:
     """Each state of all layers as the ``[layers, B, d]`` tensor torch's kernels take. A loop's
     constant initial states are the same tensors every minibatch (`CellLayer.initial_states`), so
-    the stacked form of the latest call is reused while every state is the same object (the memo
-    holds them, so no other tensor can take their ids)."""
+    their stacked form is kept and reused."""
     states = tuple(t for layer in inits for t in layer)
-    held, stacked = _last_stacked[0]
-    if len(held) == len(states) and all(a is b for a, b in zip(held, states)):
-        return stacked
+    key = tuple(map(id, states))
+    kept = _STACKED.get(key)
+    if kept is not None:
+        return kept[1]
     stacked = [torch.stack([layer[k] for layer in inits]) for k in range(len(inits[0]))]
     if not any(t.requires_grad for t in states):  # (states in autograd's graph are new every minibatch)
-        _last_stacked[0] = (states, stacked)
+        if len(_STACKED) >= _STACKED_KEPT:
+            _STACKED.clear()
+        _STACKED[key] = (states, stacked)
     return stacked
 
 
@@ -52,7 +56,7 @@ def lstm_weights(info, w: Weights) -> Weights:
             gate_blocks(b, TORCH_LSTM_GATES), zero_bias(b)]
     if "P" in w:
         flat.append(w["P"].t())
-    return {str(k): t for k, t in enumerate(flat)}
+    return _stored(flat)
 
 
 def lstm(infos, weights: List[Weights], xs: Tensor, inits: List[List[Tensor]], layout: SequenceLayout) -> Result:
@@ -73,7 +77,14 @@ def rnn_weights(info, w: Weights) -> Weights:
     w = fold_stabilizers(w, info.steepness)
     b = w["b"]
     flat = [as_matrix(w["W"], b.shape[0]).t(), w["H"].t(), b, zero_bias(b)]
-    return {str(k): t for k, t in enumerate(flat)}
+    return _stored(flat)
+
+
+def _stored(flat: List[Tensor]) -> Weights:
+    """torch's weight list (keys ``'0'``.. in order), each stored in its own layout: the kernel
+    copies a transposed view on every call (2 of 130 ms with W5's shapes, the kernel timed alone),
+    and evaluation memoises these."""
+    return {str(k): t.contiguous() for k, t in enumerate(flat)}
 
 
 def rnn(infos, weights: List[Weights], xs: Tensor, inits: List[List[Tensor]], layout: SequenceLayout) -> Result:
