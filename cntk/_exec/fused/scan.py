@@ -1,15 +1,16 @@
 """Shared pieces of the hand-written recurrent scans (`scan_lstm`, `scan_gru`, `scan_rnn`).
 
 A scan is a ``torch.autograd.Function`` over packed sequences (see `layout`): the input projection
-of all steps is one matrix product done by the caller under autograd; the forward loop runs a
-few in-place torch ops per step into preallocated buffers, whose per-step views are made once
-per call; the backward loop is written by hand with what does not depend on the incoming gradient
+of all steps is one matrix product, written into the buffer of the pre-activations so that each
+step adds its recurrent product in place (``torch.addmm`` with a separate input would copy it
+first); the forward loop runs a few in-place torch ops per step into preallocated buffers, whose
+per-step views are made once per call; the backward loop is written by hand with what does not depend on the incoming gradient
 computed for all steps at once before it, and the weight gradients computed after it as single
 matrix products over all steps.
 """
 from __future__ import annotations
 
-from typing import Optional
+from typing import Optional, Tuple
 
 import torch
 
@@ -52,6 +53,13 @@ def times_sigmoid_derivative(grad: Tensor, y: Tensor, out: Optional[Tensor] = No
     if out is None:
         return _aten.sigmoid_backward(grad, y)
     return _aten.sigmoid_backward.grad_input(grad, y, grad_input=out)
+
+
+def projection_gradients(needs: Tuple[bool, ...], xs: Tensor, W: Tensor, dz: Tensor) -> Tuple[Optional[Tensor], ...]:
+    """The gradients of the input projection ``xs @ W + b`` that a scan computes itself, for
+    ``needs`` (``ctx.needs_input_grad`` of ``xs``, ``W``, ``b``), from the pre-activations' ``dz``."""
+    return (dz.mm(W.t()) if needs[0] else None, xs.t().mm(dz) if needs[1] else None,
+            dz.sum(0) if needs[2] else None)
 
 
 def grad_buffer(grad, like: Tensor) -> Tensor:

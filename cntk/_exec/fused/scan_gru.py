@@ -3,7 +3,7 @@
 Per step (CNTK applies the reset gate *before* the recurrent product, unlike torch's GRU)::
 
     s = stabiliser(h_{t-1})                              # the state itself without self-stabilisation
-    z, r = sigmoid(xp_zr_t + s @ H)                     # xp_t = x_t @ W + b, all steps at once
+    z, r = sigmoid(xp_zr_t + s @ H)                     # xp = x @ W + b, all steps at once
     c = act(xp_c_t + (r * s) @ H1)
     h_t = (1 - z) * c + z * s  =  lerp(c, s, z)
 """
@@ -15,44 +15,46 @@ import torch
 
 from .engine import Result, Weights
 from .layout import SequenceLayout
-from .scan import activate_, grad_buffer, times_derivative, times_sigmoid_derivative
+from .scan import activate_, grad_buffer, projection_gradients, times_derivative, times_sigmoid_derivative
 from .weights import as_matrix, fold_stabilizers
 
 Tensor = torch.Tensor
 
 
-def _forward(px: Tensor, H: Tensor, H1: Tensor, h0: Tensor, s: Optional[Tensor], act: str, layout: SequenceLayout):
-    N, n = px.shape[0], h0.shape[1]
-    ZR, CC, RH, HS = (px.new_empty(N, k) for k in (2 * n, n, n, n))
-    S = px.new_empty(N, n) if s is not None else None
+def _forward(xs: Tensor, W: Tensor, b: Tensor, H: Tensor, H1: Tensor, h0: Tensor, s: Optional[Tensor], act: str,
+             layout: SequenceLayout):
+    N, n = xs.shape[0], h0.shape[1]
+    PX = torch.addmm(b, xs, W)  # each step's input projection, then in place its gates [z | r | c]
+    ZR, CC = PX[:, :2 * n], PX[:, 2 * n:]
+    RH, HS = PX.new_empty(N, n), PX.new_empty(N, n)
+    S = PX.new_empty(N, n) if s is not None else None
     split = layout.split
-    pxzr_t, pxc_t = split(px[:, :2 * n]), split(px[:, 2 * n:])
     zr_t, z_t, r_t = split(ZR), split(ZR[:, :n]), split(ZR[:, n:])
     c_t, rh_t, h_t = split(CC), split(RH), split(HS)
     s_t = split(S) if s is not None else None
     h_prev = layout.previous(h_t, h0)
     for t in range(layout.steps):
         hs = torch.mul(h_prev[t], s, out=s_t[t]) if s is not None else h_prev[t]
-        torch.addmm(pxzr_t[t], hs, H, out=zr_t[t]).sigmoid_()
+        zr_t[t].addmm_(hs, H).sigmoid_()
         rh = torch.mul(r_t[t], hs, out=rh_t[t])
-        c = activate_(act, torch.addmm(pxc_t[t], rh, H1, out=c_t[t]))
+        c = activate_(act, c_t[t].addmm_(rh, H1))
         torch.lerp(c, hs, z_t[t], out=h_t[t])
     return HS, ZR, CC, RH, S
 
 
 class GRUScan(torch.autograd.Function):
-    """``(xp, H, H1, h0, s) -> h`` over packed steps; ``s`` is the stabiliser's scalar or None."""
+    """``(x, W, b, H, H1, h0, s) -> h`` over packed steps; ``s`` is the stabiliser's scalar or None."""
 
     @staticmethod
-    def forward(ctx, px, H, H1, h0, s, act, layout):
-        HS, ZR, CC, RH, S = _forward(px, H, H1, h0, s, act, layout)
-        ctx.save_for_backward(H, H1, h0, s, HS, ZR, CC, RH, S)
+    def forward(ctx, xs, W, b, H, H1, h0, s, act, layout):
+        HS, ZR, CC, RH, S = _forward(xs, W, b, H, H1, h0, s, act, layout)
+        ctx.save_for_backward(xs, W, H, H1, h0, s, HS, ZR, CC, RH, S)
         ctx.act, ctx.layout = act, layout
         return HS
 
     @staticmethod
     def backward(ctx, dHS):
-        H, H1, h0, s, HS, ZR, CC, RH, S = ctx.saved_tensors
+        xs, W, H, H1, h0, s, HS, ZR, CC, RH, S = ctx.saved_tensors
         layout: SequenceLayout = ctx.layout
         N, n = HS.shape
         z, r = ZR[:, :n], ZR[:, n:]
@@ -91,7 +93,7 @@ class GRUScan(torch.autograd.Function):
         dH = S_prev.t().mm(DZR)
         dH1 = RH.t().mm(DU)
         d_s = (DS * H_prev).sum() if s is not None else None
-        return dpx, dH, dH1, dh0, d_s, None, None
+        return (*projection_gradients(ctx.needs_input_grad, xs, W, dpx), dH, dH1, dh0, d_s, None, None)
 
 
 def gru_weights(info, w: Weights) -> Weights:
@@ -104,6 +106,5 @@ def gru_weights(info, w: Weights) -> Weights:
 def gru(infos, weights: List[Weights], xs: Tensor, inits: List[List[Tensor]], layout: SequenceLayout) -> Result:
     """``Recurrence(GRU(...))`` through `GRUScan` (one layer)."""
     w = weights[0]
-    px = torch.addmm(w["b"], xs, w["W"])
-    HS = GRUScan.apply(px, w["H"], w["H1"], inits[0][0], w.get("S_dh"), infos[0].activation, layout)
+    HS = GRUScan.apply(xs, w["W"], w["b"], w["H"], w["H1"], inits[0][0], w.get("S_dh"), infos[0].activation, layout)
     return [HS], [layout.last(HS)]

@@ -2,7 +2,7 @@
 
 Per step (``n`` cell units, ``m`` output units; ``act`` the cell's activation)::
 
-    z = xp_t + h_{t-1} @ H                              # xp_t = x_t @ W + b, all steps at once
+    z = xp_t + h_{t-1} @ H                              # xp = x @ W + b, all steps at once
     i = sigmoid(z_i + Ci * c_{t-1})   f = sigmoid(z_f + Cf * c_{t-1})     # peepholes optional
     g = act(z_g)                      c_t = f * c_{t-1} + i * g
     o = sigmoid(z_o + Co * c_t)       h_t = (o * act(c_t)) @ P          # projection optional
@@ -18,7 +18,7 @@ import torch
 
 from .engine import Result, Weights
 from .layout import SequenceLayout
-from .scan import activate_, activate_into, grad_buffer, times_derivative, times_sigmoid_derivative
+from .scan import activate_, activate_into, grad_buffer, projection_gradients, times_derivative, times_sigmoid_derivative
 from .weights import as_matrix, fold_stabilizers, gate_blocks
 
 Tensor = torch.Tensor
@@ -26,24 +26,26 @@ Tensor = torch.Tensor
 SCAN_GATES = (3, 0, 2, 1)  # CNTK's [i, g, f, o] blocks as [o, i, f, g]
 
 
-def _forward(xp: Tensor, H: Tensor, h0: Tensor, c0: Tensor, Cif: Optional[Tensor], Co: Optional[Tensor],
-             P: Optional[Tensor], act: str, layout: SequenceLayout):
-    N, n, m = xp.shape[0], c0.shape[1], h0.shape[1]
-    A = xp.new_empty(N, 4, n)                      # gates after their nonlinearity, [o, i, f, g]
-    C = xp.new_empty(N, n)                         # cell
-    AC = xp.new_empty(N, n)                        # act(cell)
-    HC = xp.new_empty(N, n) if P is not None else None
-    HS = xp.new_empty(N, m)
+def _forward(xs: Tensor, W: Tensor, b: Tensor, H: Tensor, h0: Tensor, c0: Tensor, Cif: Optional[Tensor],
+             Co: Optional[Tensor], P: Optional[Tensor], act: str, layout: SequenceLayout):
+    N, n, m = xs.shape[0], c0.shape[1], h0.shape[1]
+    # gates [o, i, f, g]: the input projection of all steps, then in place each step's recurrent
+    # product and nonlinearity
+    A = torch.addmm(b, xs, W).view(N, 4, n)
+    C = A.new_empty(N, n)                          # cell
+    AC = A.new_empty(N, n)                         # act(cell)
+    HC = A.new_empty(N, n) if P is not None else None
+    HS = A.new_empty(N, m)
     split = layout.split
     z_t, o_t, i_t, f_t, g_t = split(A.view(N, 4 * n)), split(A[:, 0]), split(A[:, 1]), split(A[:, 2]), split(A[:, 3])
     oif_t, if_t = split(A[:, :3]), split(A[:, 1:3])
-    c_t, ac_t, h_t, xp_t = split(C), split(AC), split(HS), split(xp)
+    c_t, ac_t, h_t = split(C), split(AC), split(HS)
     hc_t = split(HC) if P is not None else h_t
     h_prev = layout.previous(h_t, h0)
     c_prev = layout.previous(c_t, c0)
     cu_prev = layout.previous(split(C.unsqueeze(1)), c0.unsqueeze(1)) if Cif is not None else None
     for t in range(layout.steps):
-        torch.addmm(xp_t[t], h_prev[t], H, out=z_t[t])
+        z_t[t].addmm_(h_prev[t], H)
         if Cif is None:
             oif_t[t].sigmoid_()
         else:
@@ -60,18 +62,18 @@ def _forward(xp: Tensor, H: Tensor, h0: Tensor, c0: Tensor, Cif: Optional[Tensor
 
 
 class LSTMScan(torch.autograd.Function):
-    """``(xp, H, h0, c0, Cif, Co, P) -> (h, c)`` over packed steps; see the module docstring."""
+    """``(x, W, b, H, h0, c0, Cif, Co, P) -> (h, c)`` over packed steps; see the module docstring."""
 
     @staticmethod
-    def forward(ctx, xp, H, h0, c0, Cif, Co, P, act, layout):
-        HS, C, A, AC, HC = _forward(xp, H, h0, c0, Cif, Co, P, act, layout)
-        ctx.save_for_backward(H, h0, c0, Cif, Co, P, HS, C, A, AC, HC)
+    def forward(ctx, xs, W, b, H, h0, c0, Cif, Co, P, act, layout):
+        HS, C, A, AC, HC = _forward(xs, W, b, H, h0, c0, Cif, Co, P, act, layout)
+        ctx.save_for_backward(xs, W, H, h0, c0, Cif, Co, P, HS, C, A, AC, HC)
         ctx.act, ctx.layout = act, layout
         return HS, C
 
     @staticmethod
     def backward(ctx, dHS, dC):
-        H, h0, c0, Cif, Co, P, HS, C, A, AC, HC = ctx.saved_tensors
+        xs, W, H, h0, c0, Cif, Co, P, HS, C, A, AC, HC = ctx.saved_tensors
         layout: SequenceLayout = ctx.layout
         N, n = C.shape
         o, i, f, g = A.unbind(1)
@@ -112,7 +114,7 @@ class LSTMScan(torch.autograd.Function):
         dCif = (DZ[:, 1:3] * C_prev.unsqueeze(1)).sum(0) if Cif is not None else None
         dCo = (DZ[:, 0] * C).sum(0) if Co is not None else None
         dP = HC.t().mm(DH) if P is not None else None
-        return dz, dH, dh0, dc0, dCif, dCo, dP, None, None
+        return (*projection_gradients(ctx.needs_input_grad, xs, W, dz), dH, dh0, dc0, dCif, dCo, dP, None, None)
 
 
 def lstm_weights(info, w: Weights) -> Weights:
@@ -132,6 +134,6 @@ def lstm(infos, weights: List[Weights], xs: Tensor, inits: List[List[Tensor]], l
     """``Recurrence(LSTM(...))`` with any of CNTK's options through `LSTMScan`; a stack of them
     runs layer by layer, each reading the sequence of the one below."""
     for info, w, (h0, c0) in zip(infos, weights, inits):
-        xp = torch.addmm(w["b"], xs, w["W"])
-        xs, C = LSTMScan.apply(xp, w["H"], h0, c0, w.get("Cif"), w.get("Co"), w.get("P"), info.activation, layout)
+        xs, C = LSTMScan.apply(xs, w["W"], w["b"], w["H"], h0, c0, w.get("Cif"), w.get("Co"), w.get("P"),
+                               info.activation, layout)
     return [xs, C], [layout.last(xs), layout.last(C)]

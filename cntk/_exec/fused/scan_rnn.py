@@ -8,29 +8,29 @@ import torch
 
 from .engine import Result, Weights
 from .layout import SequenceLayout
-from .scan import activate_, grad_buffer, times_derivative
+from .scan import activate_, grad_buffer, projection_gradients, times_derivative
 from .weights import as_matrix, fold_stabilizers
 
 Tensor = torch.Tensor
 
 
 class RNNScan(torch.autograd.Function):
-    """``(xp, H, h0) -> h`` over packed steps."""
+    """``(x, W, b, H, h0) -> h`` over packed steps."""
 
     @staticmethod
-    def forward(ctx, xp, H, h0, act, layout):
-        HS = torch.empty_like(xp)
-        h_t, xp_t = layout.split(HS), layout.split(xp)
+    def forward(ctx, xs, W, b, H, h0, act, layout):
+        HS = torch.addmm(b, xs, W)  # each step's input projection, then in place its state
+        h_t = layout.split(HS)
         h_prev = layout.previous(h_t, h0)
         for t in range(layout.steps):
-            activate_(act, torch.addmm(xp_t[t], h_prev[t], H, out=h_t[t]))
-        ctx.save_for_backward(H, h0, HS)
+            activate_(act, h_t[t].addmm_(h_prev[t], H))
+        ctx.save_for_backward(xs, W, H, h0, HS)
         ctx.act, ctx.layout = act, layout
         return HS
 
     @staticmethod
     def backward(ctx, dHS):
-        H, h0, HS = ctx.saved_tensors
+        xs, W, H, h0, HS = ctx.saved_tensors
         layout: SequenceLayout = ctx.layout
         DH = grad_buffer(dHS, HS)
         DZ = torch.empty_like(HS)
@@ -40,7 +40,8 @@ class RNNScan(torch.autograd.Function):
         HT = H.t()
         for t in range(layout.steps - 1, -1, -1):
             dh_prev[t].addmm_(times_derivative(ctx.act, dh_t[t], h_t[t], out=dz_t[t]), HT)
-        return DZ, layout.shifted(HS, h0).t().mm(DZ), dh0, None, None
+        return (*projection_gradients(ctx.needs_input_grad, xs, W, DZ), layout.shifted(HS, h0).t().mm(DZ), dh0,
+                None, None)
 
 
 def rnn_weights(info, w: Weights) -> Weights:
@@ -53,6 +54,5 @@ def rnn_weights(info, w: Weights) -> Weights:
 def rnn(infos, weights: List[Weights], xs: Tensor, inits: List[List[Tensor]], layout: SequenceLayout) -> Result:
     """``Recurrence(RNNStep(...))`` with any of the activations in `scan.ACTIVATIONS` (one layer)."""
     w = weights[0]
-    xp = torch.addmm(w["b"], xs, w["W"])
-    HS = RNNScan.apply(xp, w["H"], inits[0][0], infos[0].activation, layout)
+    HS = RNNScan.apply(xs, w["W"], w["b"], w["H"], inits[0][0], infos[0].activation, layout)
     return [HS], [layout.last(HS)]
