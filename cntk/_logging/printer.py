@@ -50,9 +50,17 @@ class ProgressPrinter(ProgressWriter):
         metric_is_pct: show the metric as a percentage.
         distributed_freq, distributed_first: as ``freq`` / ``first`` for distributed synchronisations.
 
-    >>> pp = ProgressPrinter(freq=2)
-    >>> pp.update(0.5, 10, 0.1); pp.update(0.25, 10, 0.3)
-     Minibatch[   1-   2]: loss = 0.375000 * 20, metric = 20.00% * 20;
+    Given to a `Trainer`, it reports every ``freq`` minibatches (the same lines as CNTK 2.7):
+
+    >>> import numpy as np, cntk as C
+    >>> x, y = C.input_variable(1), C.input_variable(1)
+    >>> z = C.layers.Dense(1, init=0)(x)
+    >>> loss = C.squared_error(z, y)
+    >>> trainer = C.Trainer(z, (loss, loss), [C.sgd(z.parameters, lr=0.1)], [ProgressPrinter(freq=2)])
+    >>> for _ in range(2):
+    ...     _ = trainer.train_minibatch({x: np.ones((4, 1), np.float32), y: np.ones((4, 1), np.float32)})
+    Learning rate per minibatch: 0.1
+     Minibatch[   1-   2]: loss = 0.680000 * 8, metric = 68.00% * 8;
     """
 
     def __init__(self, freq: Optional[int] = None, first: int = 0, tag: str = '', log_to_file: Optional[str] = None,
