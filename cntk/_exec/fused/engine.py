@@ -24,10 +24,13 @@ Weights = Dict[str, Tensor]
 
 
 class Engine(NamedTuple):
-    """A fused kernel for one kind of cell: ``prepare`` the weights, then ``run`` the recurrence."""
+    """A fused kernel for one kind of cell: ``prepare`` the weights, then ``run`` the recurrence.
+    ``prepare_batch_first``, when given, prepares them for data in a `BatchFirstLayout` instead
+    (torch's batch-first kernel wants them stored otherwise than its packed one)."""
 
     prepare: Callable[..., Weights]
     run: Callable[..., Result]
+    prepare_batch_first: Optional[Callable[..., Weights]] = None
 
 
 class PreparedWeights:

@@ -12,8 +12,8 @@ from .engine import Engine, PreparedWeights
 from .layout import DenseLayout, RaggedLayout, SequenceLayout, batch_first_layout, layout_for
 
 ENGINES: Dict[str, Engine] = {
-    "torch.lstm": Engine(torch_rnn.lstm_weights, torch_rnn.lstm),
-    "torch.rnn": Engine(torch_rnn.rnn_weights, torch_rnn.rnn),
+    "torch.lstm": Engine(torch_rnn.lstm_weights, torch_rnn.lstm, torch_rnn.stored_contiguous(torch_rnn.lstm_weights)),
+    "torch.rnn": Engine(torch_rnn.rnn_weights, torch_rnn.rnn, torch_rnn.stored_contiguous(torch_rnn.rnn_weights)),
     "scan.lstm": Engine(scan_lstm.lstm_weights, scan_lstm.lstm),
     "scan.gru": Engine(scan_gru.gru_weights, scan_gru.gru),
     "scan.rnn": Engine(scan_rnn.rnn_weights, scan_rnn.rnn),
@@ -60,7 +60,7 @@ class CellLayer:
         self.role_ids = [id(v) for v in self.roles.values()]  # where the run keeps each parameter's value
         self.inits = list(inits)
         self.dims = list(dims)
-        self.prepared: Dict[str, PreparedWeights] = {}  # by engine
+        self.prepared: Dict[Tuple[str, bool], PreparedWeights] = {}  # by engine, and whether for batch-first data
         self._constant_states: Optional[tuple] = None  # (key, states, sources) for constant initial states
         self._static_inits = all(not v.dynamic_axes for v in self.inits)  # no value per sequence
 
@@ -135,11 +135,12 @@ class FusedLoop:
         dtype = self.dtype
         name, layout = engine_for(self.engine, layout, device)
         self.last_engine, engine = name, ENGINES[name]
+        batch_first = layout.batch_first and engine.prepare_batch_first is not None
+        prepare, memo = (engine.prepare_batch_first, (name, True)) if batch_first else (engine.prepare, (name, False))
         weights, inits = [], []
         for layer in self.layers:
-            prepared = layer.prepared.get(name) or layer.prepared.setdefault(name, PreparedWeights())
-            weights.append(prepared.get(engine.prepare, layer.info, layer.role_names,
-                                        [values[k] for k in layer.role_ids], dtype))
+            prepared = layer.prepared.get(memo) or layer.prepared.setdefault(memo, PreparedWeights())
+            weights.append(prepared.get(prepare, layer.info, layer.role_names, [values[k] for k in layer.role_ids], dtype))
             inits.append(layer.initial_states(values, B, dtype, layout))
         xs = layout.pack(as_dtype(x if x.dim() == 3 else x.reshape(B, T, -1), dtype))
         if torch.is_autocast_enabled(device.type):  # the fused kernels run in the loop's dtype

@@ -6,7 +6,7 @@ and calls torch's packed-sequence LSTM. `rnn` does the same for an `RNNStep` wit
 """
 from __future__ import annotations
 
-from typing import Dict, List, Tuple
+from typing import Callable, Dict, List, Tuple
 
 import torch
 
@@ -83,8 +83,16 @@ def rnn_weights(info, w: Weights) -> Weights:
 def _stored(flat: List[Tensor]) -> Weights:
     """torch's weight list, keys ``'0'``.. in order. The weights stay transposed views: torch's
     packed CPU kernel multiplies by them faster than by contiguous copies (17.7 against 18.2 ms on
-    an ATIS minibatch), its batch-first kernel slightly slower (131 against 129 ms for W5's shapes)."""
+    an ATIS minibatch); see `stored_contiguous` for its batch-first kernel."""
     return {str(k): t for k, t in enumerate(flat)}
+
+
+def stored_contiguous(prepare: Callable[..., Weights]) -> Callable[..., Weights]:
+    """``prepare`` with every weight stored contiguous, for torch's batch-first (oneDNN) kernel, which
+    copies a transposed view on every call (2 of 130 ms with W5's shapes)."""
+    def prepare_contiguous(info, w: Weights) -> Weights:
+        return {k: t.contiguous() for k, t in prepare(info, w).items()}
+    return prepare_contiguous
 
 
 def rnn(infos, weights: List[Weights], xs: Tensor, inits: List[List[Tensor]], layout: SequenceLayout) -> Result:
