@@ -81,22 +81,8 @@ def bind(var: Variable, data: Any, device: torch.device) -> BoundInput:
         stacked = np.stack(samples) if samples else np.zeros((0,) + sample)
         return BoundInput(torch.as_tensor(stacked, dtype=dtype, device=device), None)
     arr = _as_array(data, var)
-    if is_seq and arr.ndim == len(sample) + 2 and arr.shape[2:] == sample:  # (batch, time, *sample)
-        return BoundInput(_as_tensor(arr, var, dtype, device), equal_lengths(arr.shape[0], arr.shape[1], device))
     if is_seq:
-        if arr.ndim == len(sample) and fits(arr.shape, sample) and sample != (1,):
-            arr = arr[None]  # one sequence of one sample
-        if not fits(arr.shape[arr.ndim - len(sample):], sample) or arr.ndim < len(sample) + 1:
-            if sample == (1,) and arr.ndim in (1, 2):
-                arr = arr.reshape(arr.shape + (1,))
-            else:
-                raise ValueError("input %s expects sequences of samples of shape %s, i.e. data of shape (batch, time, %s) "
-                                 "or (time, %s); got an array of shape %s (the trailing dimensions must equal %s)"
-                                 % (_label(var), sample, _dims(sample), _dims(sample), arr.shape, sample))
-        if arr.ndim == len(sample) + 1:
-            arr = arr[None]
-        if arr.ndim != len(sample) + 2:
-            raise ValueError("input %s expects data of shape (batch, time, %s); got %s" % (_label(var), _dims(sample), arr.shape))
+        arr = _sequence_batch(var, arr, sample)
         return BoundInput(_as_tensor(arr, var, dtype, device), equal_lengths(arr.shape[0], arr.shape[1], device))
     if arr.ndim == len(sample) and fits(arr.shape, sample):
         arr = arr[None]
@@ -108,6 +94,27 @@ def bind(var: Variable, data: Any, device: torch.device) -> BoundInput:
         raise ValueError("input %s expects samples of shape %s, i.e. data of shape (batch, %s); got an array of shape %s"
                          % (_label(var), sample, _dims(sample), arr.shape))
     return BoundInput(_as_tensor(arr, var, dtype, device), None)
+
+
+def _sequence_batch(var: Variable, arr: np.ndarray, sample: tuple) -> np.ndarray:
+    """``arr`` for a sequence input as ``(batch, time, *sample)``: as it is when it already is (the
+    common case, checked first), else one sequence or one sample made a batch of it."""
+    if arr.ndim == len(sample) + 2 and arr.shape[2:] == sample:
+        return arr
+    if arr.ndim == len(sample) and fits(arr.shape, sample) and sample != (1,):
+        arr = arr[None]  # one sequence of one sample
+    if not fits(arr.shape[arr.ndim - len(sample):], sample) or arr.ndim < len(sample) + 1:
+        if sample == (1,) and arr.ndim in (1, 2):
+            arr = arr.reshape(arr.shape + (1,))
+        else:
+            raise ValueError("input %s expects sequences of samples of shape %s, i.e. data of shape (batch, time, %s) "
+                             "or (time, %s); got an array of shape %s (the trailing dimensions must equal %s)"
+                             % (_label(var), sample, _dims(sample), _dims(sample), arr.shape, sample))
+    if arr.ndim == len(sample) + 1:
+        arr = arr[None]
+    if arr.ndim != len(sample) + 2:
+        raise ValueError("input %s expects data of shape (batch, time, %s); got %s" % (_label(var), _dims(sample), arr.shape))
+    return arr
 
 
 def _as_tensor(arr: np.ndarray, var: Variable, dtype: torch.dtype, device: torch.device) -> torch.Tensor:

@@ -163,7 +163,7 @@ class RaggedLayout(SequenceLayout):
         src_t = slen - 1 - t if backward else t
         flat = (cpu_order.unsqueeze(0) * T + src_t)[running_mask]
         last = torch.tensor([offsets[n - 1] + j for j, n in enumerate(sorted_lengths)], dtype=torch.int64)
-        # rows of packed holding the previous step of each row after the first step's
+        # rows of packed holding the previous step of each row after the first step's (none for one step)
         prev = torch.cat([torch.arange(0)] + [torch.arange(sizes[s]) + offsets[s - 1] for s in range(1, steps)])
         self._order = cpu_order.to(device)
         self._inverse = torch.empty_like(cpu_order).scatter_(0, cpu_order, torch.arange(B)).to(device)

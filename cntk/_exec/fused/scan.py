@@ -4,9 +4,9 @@ A scan is a ``torch.autograd.Function`` over packed sequences (see `layout`): th
 of all steps is one matrix product, written into the buffer of the pre-activations so that each
 step adds its recurrent product in place (``torch.addmm`` with a separate input would copy it
 first); the forward loop runs a few in-place torch ops per step into preallocated buffers, whose
-per-step views are made once per call; the backward loop is written by hand with what does not depend on the incoming gradient
-computed for all steps at once before it, and the weight gradients computed after it as single
-matrix products over all steps.
+per-step views are made once per call; the backward loop is written by hand with what does not
+depend on the incoming gradient computed for all steps at once before it, and the weight
+gradients computed after it as single matrix products over all steps.
 """
 from __future__ import annotations
 
